@@ -1,0 +1,3 @@
+"""stablint: catch unstable deep-learning training runs before they burn GPU hours."""
+
+__version__ = "0.1.0"

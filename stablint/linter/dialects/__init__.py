@@ -1,0 +1,63 @@
+"""Dialect registry and detection.
+
+One module per framework; :data:`DIALECTS` lists them explicitly (order breaks
+ties in detection). :func:`detect` picks the highest :meth:`Dialect.detect`
+score; the generic dialect is the fallback for custom configs, and a file no
+dialect recognizes is still checked for load pitfalls (duplicate keys).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from ..document import Document
+from .base import Context, Dialect
+
+#: Module names under ``stablint.linter.dialects``, each defining ``DIALECT``.
+DIALECT_MODULES: tuple[str, ...] = (
+    # --- LLM fine-tuning stacks ---
+    # --- general-purpose trainers, detection, systems, scientific ML ---
+    "generic",
+)
+
+_cache: list[Dialect] | None = None
+
+
+def all_dialects() -> list[Dialect]:
+    """Instances of every registered dialect, in registry order."""
+    global _cache
+    if _cache is None:
+        _cache = [import_module(f"{__name__}.{m}").DIALECT for m in DIALECT_MODULES]
+    return _cache
+
+
+def get(name: str) -> Dialect:
+    """The dialect called ``name``.
+
+    Raises:
+        KeyError: no dialect has that name (the message lists the valid names).
+    """
+    for d in all_dialects():
+        if d.name == name:
+            return d
+    raise KeyError(f"unknown dialect {name!r}; choose from: {', '.join(names())}")
+
+
+def names() -> list[str]:
+    """Names of all registered dialects."""
+    return [d.name for d in all_dialects()]
+
+
+def detect(doc: Document) -> Dialect | None:
+    """The best-scoring dialect for ``doc`` among those that read its format, or ``None``."""
+    best: tuple[float, Dialect] | None = None
+    for d in all_dialects():
+        if doc.fmt not in d.formats:
+            continue
+        score = d.detect(doc)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, d)
+    return best[1] if best else None
+
+
+__all__ = ["Context", "Dialect", "DIALECT_MODULES", "all_dialects", "detect", "get", "names"]

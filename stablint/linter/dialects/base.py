@@ -1,0 +1,224 @@
+"""What every dialect module provides, and the helpers that keep them short.
+
+A dialect turns one :class:`~stablint.linter.document.Document` into a
+:class:`~stablint.linter.plan.TrainingPlan`. A newcomer should be able to read a
+dialect module in a few minutes: a ``detect`` score from key signatures, a
+table ``KEYS`` mapping canonical fields to the framework's key paths, and a
+``refine`` hook for what a table cannot say (units, defaults, derived values).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterable
+
+from ..document import UNRESOLVED, Document, Node
+from ..plan import PlanValue, Provenance, TrainingPlan
+
+#: Strings that mean "filled in elsewhere" (DeepSpeed/HF ``"auto"``, Hydra ``???``).
+PLACEHOLDERS = {"auto", "???", "none_set"}
+
+
+class Context:
+    """Services a dialect may use while normalizing: loading sibling/base files.
+
+    Attributes:
+        load: ``load(path) -> Document | None``; cached, returns ``None`` (and
+            notes why) for missing or broken files. Never raises.
+        max_bytes: size limit passed to the loader.
+    """
+
+    def __init__(self, loader: Callable[[str], Document | None] | None = None):
+        self._loader = loader
+        self._cache: dict[str, Document | None] = {}
+        self.notes: list[str] = []
+
+    def load(self, path: str) -> Document | None:
+        """Load ``path`` (absolute, or relative to the working directory); ``None`` on failure."""
+        key = os.path.normpath(path)
+        if key not in self._cache:
+            doc = None
+            if self._loader is not None and os.path.isfile(key):
+                doc = self._loader(key)
+            if doc is None:
+                self.notes.append(f"could not load {path}")
+            self._cache[key] = doc
+        return self._cache[key]
+
+    def load_relative(self, doc: Document, ref: str) -> Document | None:
+        """Load ``ref`` relative to the directory of ``doc`` (how ``_base_``/``_BASE_`` resolve)."""
+        return self.load(os.path.join(os.path.dirname(doc.path), ref))
+
+
+def number_of(node: Node) -> float | int | None:
+    """A node's numeric value, reading ``1e-4`` strings (and quoted numbers) as numbers."""
+    v = node.value
+    if isinstance(v, bool) or v is UNRESOLVED:
+        return None
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(node.alt, (int, float)) and not isinstance(node.alt, bool):
+        return node.alt
+    if isinstance(v, str):
+        s = v.strip().replace("_", "")
+        try:
+            return int(s)
+        except ValueError:
+            pass
+        try:
+            return float(s)
+        except ValueError:
+            return None
+    return None
+
+
+class Dialect:
+    """Base class of all dialects.
+
+    Class attributes:
+        name: kebab-case id used in ``--dialect`` and in findings.
+        title: human name.
+        formats: document formats this dialect reads (``"yaml"``, ``"json"``...).
+        loader: how the framework itself reads numbers (see :class:`TrainingPlan`).
+        coerces: True when the framework converts numeric strings for typed fields
+            (pydantic lax mode, jsonargparse type hints, yacs ``literal_eval``).
+        scheduler_interval: default stepping of the LR scheduler (``"step"``/``"epoch"``).
+        KEYS: canonical field → key path or list of key paths tried in order;
+            a path may be a ``(path, unit)`` tuple.
+        known_keys: the closed set of top-level keys, for ``unknown-key``; ``None``
+            when the dialect's key set is open.
+    """
+
+    name = "base"
+    title = "Base"
+    formats: tuple[str, ...] = ("yaml", "json")
+    loader = "pyyaml"
+    coerces = False
+    scheduler_interval = "step"
+    KEYS: dict[str, Any] = {}
+    known_keys: frozenset[str] | None = None
+
+    # -- detection ------------------------------------------------------------
+    def detect(self, doc: Document) -> float:
+        """Confidence in [0, 1] that ``doc`` is written for this framework (0 = no)."""
+        return 0.0
+
+    # -- normalization --------------------------------------------------------
+    def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
+        """Build the TrainingPlan of ``doc``: apply :attr:`KEYS`, then :meth:`refine`."""
+        plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self.loader, coerces=self.coerces, documents=[doc])
+        root = self.root(doc, ctx, plan)
+        for canonical, spec in self.KEYS.items():
+            self.take_first(plan, root, canonical, spec)
+        self.refine(doc, root, plan, ctx)
+        if "scheduler.type" in plan.fields and "scheduler.interval" not in plan.fields:
+            anchor = plan.fields["scheduler.type"].source
+            plan.set("scheduler.interval", PlanValue(self.scheduler_interval, source=Provenance(
+                anchor.path, anchor.line, anchor.column, anchor.key, default=True) if anchor else None))
+        return plan
+
+    def root(self, doc: Document, ctx: Context, plan: TrainingPlan) -> Node:
+        """The node the KEYS table is read from (after inheritance); the doc root by default."""
+        return doc.root
+
+    def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
+        """Dialect-specific normalization beyond the KEYS table (units, defaults, derived values)."""
+
+    # -- helpers for subclasses ----------------------------------------------
+    def take_first(self, plan: TrainingPlan, root: Node, canonical: str, spec: Any) -> PlanValue | None:
+        """Try each key path of ``spec`` in order and set the first one present."""
+        specs = spec if isinstance(spec, list) else [spec]
+        for s in specs:
+            key, unit = (s if isinstance(s, tuple) else (s, None))
+            node = root.find(key)
+            if node is not None and not (node.value is None and node.tag is None):
+                return self.take(plan, canonical, node, key, unit)
+        return None
+
+    def take(self, plan: TrainingPlan, canonical: str, node: Node, key: str, unit: str | None = None,
+             coerce: bool | None = None, convert: Callable[[Any], Any] | None = None) -> PlanValue:
+        """Set ``canonical`` from ``node`` with provenance and the loader's string semantics.
+
+        Args:
+            coerce: override :attr:`coerces` for this key (e.g. axolotl's free-form
+                ``lr_scheduler_kwargs`` are not coerced by pydantic).
+            convert: applied to the value after numeric reading (e.g. ``str.lower``).
+        """
+        pv = self.value_of(node, key, canonical, unit, self.coerces if coerce is None else coerce, plan.path)
+        if convert is not None and pv.resolved:
+            try:
+                pv.value = convert(pv.value)
+            except (TypeError, ValueError):
+                pv.resolved = False
+        plan.set(canonical, pv)
+        return pv
+
+    def value_of(self, node: Node, key: str, canonical: str, unit: str | None, coerce: bool, path: str) -> PlanValue:
+        """Build a :class:`PlanValue` from a node (no plan mutation)."""
+        from ..plan import FIELDS
+
+        line, col = node.anchor
+        src = Provenance(node.path or path, line, col, key)
+        v = node.value
+        raw = node.raw
+        if v is UNRESOLVED:
+            return PlanValue(raw or "<expression>", unit, src, resolved=False, raw=raw)
+        if isinstance(v, str) and (v.strip().lower() in PLACEHOLDERS or "${" in v or v.startswith("$")):
+            return PlanValue(v, unit, src, resolved=False, raw=raw)
+        types = FIELDS.get(canonical, ((object,), ""))[0]
+        numeric = (float in types or int in types) and str not in types
+        if numeric and isinstance(v, str):
+            num = number_of(node)
+            if num is None:
+                return PlanValue(v, unit, src, resolved=False, raw=raw)
+            if node.alt is not None:  # plain YAML 1.1 scalar like 1e-4
+                as_string = self.loader == "pyyaml" and not coerce
+            else:  # explicitly quoted "1e-4"
+                as_string = not coerce
+            if int in types and float not in types and float(num).is_integer():
+                num = int(num)
+            return PlanValue(num, unit, src, as_string=as_string, raw=raw or v)
+        if int in types and float not in types and isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if numeric and isinstance(v, bool):
+            return PlanValue(v, unit, src, resolved=False, raw=raw)
+        if isinstance(v, (dict, list)) and canonical not in ("optimizer.betas", "scheduler.milestones", "loss.weights"):
+            return PlanValue(node.plain(), unit, src, resolved=False, raw=raw)
+        if isinstance(v, list):
+            v = [number_of(c) if number_of(c) is not None else c.value for c in v]
+        return PlanValue(v, unit, src, raw=raw)
+
+    def put(self, plan: TrainingPlan, canonical: str, value: Any, near: PlanValue | Node | None,
+            key: str = "", unit: str | None = None, default: bool = True) -> PlanValue:
+        """Set a derived or default value, located at ``near`` (a related field or node)."""
+        if isinstance(near, PlanValue) and near.source is not None:
+            s = near.source
+            src = Provenance(s.path, s.line, s.column, key or s.key, default=default)
+        elif isinstance(near, Node):
+            line, col = near.anchor
+            src = Provenance(near.path or plan.path, line, col, key, default=default)
+        else:
+            src = Provenance(plan.path, 1, 1, key, default=default)
+        pv = PlanValue(value, unit, src)
+        plan.set(canonical, pv)
+        return pv
+
+
+def signature_score(keys: Iterable[str], strong: set[str], weak: set[str] = frozenset(), need: int = 1) -> float:
+    """A detection score from key signatures.
+
+    Returns 0 unless at least ``need`` strong keys are present; then
+    ``0.5 + 0.1 * strong hits + 0.02 * weak hits`` capped at 1.
+    """
+    ks = set(keys)
+    s = len(ks & strong)
+    if s < need:
+        return 0.0
+    return min(1.0, 0.5 + 0.1 * s + 0.02 * len(ks & weak))
+
+
+def lower_name(value: Any) -> Any:
+    """Normalize an optimizer/scheduler class path to its lower-case last segment."""
+    if not isinstance(value, str):
+        return value
+    return value.rsplit(".", 1)[-1].strip().lower()

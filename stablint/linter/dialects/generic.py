@@ -1,0 +1,180 @@
+"""Generic dialect: custom training YAML/JSON/TOML/shell like the seed write-ups'.
+
+Research code keeps hyperparameters in a hand-rolled YAML read by
+``yaml.safe_load`` (so ``1e-4`` is a string) and a custom loop that steps the
+scheduler once per epoch. There is no schema, so fields are found by the names
+people actually use, anywhere in the tree (the shallowest match wins):
+``learning_rate``/``lr``, ``batch_size``, ``gradient_accumulation_steps``/
+``accumulation_steps``, ``scheduler_patience``, ``early_stopping_patience``,
+``grad_clip``/``gradient_clip``/``max_grad_norm``, ``weights:``/``loss_weights:``,
+``lora_rank``/``lora_alpha``, and upper-case environment variables of launch
+scripts (``LEARNING_RATE=2e-5 LORA_RANK=8 python training.py``, seed 004).
+"""
+
+from __future__ import annotations
+
+from ..document import Document, Node
+from ..plan import EPOCH, OPT_STEP, PlanValue, Provenance, RATIO, TrainingPlan
+from .base import Context, Dialect, number_of
+from .names import optimizer_family, scheduler_kind
+
+#: canonical field → accepted key names (lower case), most specific first.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "optimizer.lr": ("learning_rate", "lr", "base_lr", "init_lr", "lr0"),
+    "optimizer.type": ("optimizer", "optim", "optimizer_type", "optimizer_name"),
+    "optimizer.weight_decay": ("weight_decay", "wd"),
+    "optimizer.momentum": ("momentum",),
+    "optimizer.betas": ("betas",),
+    "optimizer.eps": ("eps", "adam_epsilon", "epsilon"),
+    "batch.per_device": ("batch_size", "per_device_train_batch_size", "micro_batch_size", "train_batch_size", "bs"),
+    "batch.grad_accum": ("gradient_accumulation_steps", "accumulation_steps", "grad_accum", "grad_accum_steps",
+                         "accumulate_grad_batches", "gradient_accumulation"),
+    "run.epochs": ("epochs", "n_epochs", "num_epochs", "max_epochs", "num_train_epochs", "total_epochs"),
+    "run.max_steps": ("max_steps", "training_steps", "total_steps", "max_iters", "num_steps", "train_steps"),
+    "warmup.steps": ("warmup_steps", "warmup_iters", "num_warmup_steps"),
+    "warmup.ratio": ("warmup_ratio",),
+    "scheduler.type": ("scheduler", "lr_scheduler", "scheduler_type", "lr_scheduler_type", "scheduler_name"),
+    "scheduler.patience": ("scheduler_patience", "lr_patience", "plateau_patience", "reduce_lr_patience"),
+    "scheduler.factor": ("scheduler_factor", "lr_factor", "plateau_factor", "reduce_lr_factor"),
+    "scheduler.monitor": ("scheduler_metric", "scheduler_monitor", "lr_monitor"),
+    "scheduler.cooldown": ("scheduler_cooldown",),
+    "scheduler.t_0": ("t_0",),
+    "scheduler.t_mult": ("t_mult",),
+    "scheduler.t_max": ("t_max", "scheduler_t_max"),
+    "scheduler.min_lr": ("eta_min", "min_lr"),
+    "scheduler.step_size": ("step_size", "lr_step_size"),
+    "scheduler.gamma": ("gamma", "lr_gamma"),
+    "early_stopping.patience": ("early_stopping_patience", "early_stop_patience", "es_patience"),
+    "early_stopping.monitor": ("early_stopping_metric", "early_stopping_monitor"),
+    "clip.max_norm": ("max_grad_norm", "grad_clip", "gradient_clip", "gradient_clip_val", "gradient_clip_value",
+                      "clip_grad_norm", "clip_grad", "grad_clip_norm", "max_norm", "clip_norm"),
+    "precision.fp16": ("fp16",),
+    "precision.bf16": ("bf16",),
+    "lora.r": ("lora_rank", "lora_r", "lora_dim"),
+    "lora.alpha": ("lora_alpha",),
+    "lora.dropout": ("lora_dropout",),
+    "lora.use_rslora": ("use_rslora",),
+    "model.dropout": ("dropout",),
+}
+_LOSS_WEIGHT_KEYS = ("weights", "loss_weights", "loss_weight", "task_weights", "loss_coefficients")
+_NESTED_SCHEDULER_KEYS = {"patience": "scheduler.patience", "factor": "scheduler.factor", "mode": "scheduler.mode",
+                          "monitor": "scheduler.monitor", "cooldown": "scheduler.cooldown", "type": "scheduler.type",
+                          "name": "scheduler.type", "min_lr": "scheduler.min_lr"}
+_TRAINING_HINTS = {"learning_rate", "lr", "batch_size", "epochs", "n_epochs", "num_epochs", "optimizer", "scheduler",
+                   "max_steps", "weight_decay", "grad_clip", "warmup_steps", "lora_rank", "lora_alpha",
+                   "gradient_accumulation_steps", "scheduler_patience", "early_stopping_patience"}
+
+
+def _index(root: Node) -> dict[str, list[tuple[int, str, Node]]]:
+    """Map lower-cased key names to (depth, dotted path, node), over the whole tree."""
+    idx: dict[str, list[tuple[int, str, Node]]] = {}
+    for path, node in root.walk():
+        if not path:
+            continue
+        name = path.rsplit(".", 1)[-1].lower()
+        idx.setdefault(name, []).append((path.count("."), path, node))
+    for entries in idx.values():
+        entries.sort(key=lambda e: e[0])
+    return idx
+
+
+class Generic(Dialect):
+    """Fallback for custom configs: key names matched anywhere in the tree."""
+
+    name = "generic"
+    title = "Generic / custom training config"
+    formats = ("yaml", "json", "toml", "shell", "python")
+    loader = "pyyaml"
+    scheduler_interval = "epoch"
+
+    def detect(self, doc: Document) -> float:
+        """A weak score (at most 0.3) for any file that uses two or more training key names."""
+        names = {p.rsplit(".", 1)[-1].lower() for p, _ in doc.root.walk() if p}
+        hits = len(names & _TRAINING_HINTS)
+        return 0.0 if hits < 2 else min(0.3, 0.1 + 0.02 * hits)
+
+    def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
+        """Find every canonical field by its common names (see :data:`ALIASES`)."""
+        plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self._loader_for(doc), documents=[doc])
+        idx = _index(doc.root)
+        for canonical, names in ALIASES.items():
+            for name in names:
+                hit = next(((p, n) for _, p, n in idx.get(name, [])
+                            if n.value is not None and (n.is_scalar or canonical == "optimizer.betas")), None)
+                if hit:
+                    path, node = hit
+                    if canonical == "optimizer.lr" and number_of(node) is None:
+                        continue
+                    pv = self.take(plan, canonical, node, path)
+                    if canonical in ("optimizer.type",):
+                        pv.value = optimizer_family(pv.value) if pv.resolved else pv.value
+                    if canonical == "scheduler.type" and pv.resolved:
+                        plan.set("scheduler.raw_type", PlanValue(pv.value, source=pv.source))
+                        pv.value = scheduler_kind(pv.value)
+                    break
+        self._nested_scheduler(doc.root, plan)
+        self._loss_weights(doc.root, plan)
+        self._units(plan)
+        if plan.has("scheduler.patience") and not plan.has("scheduler.type"):
+            self.put(plan, "scheduler.type", "plateau", plan.get("scheduler.patience"))
+        if plan.has("scheduler.type") and not plan.has("scheduler.interval"):
+            self.put(plan, "scheduler.interval", "epoch", plan.get("scheduler.type"))
+        if plan.has("lora.r") or plan.has("lora.alpha"):
+            use = next((n for _, _, n in idx.get("use_lora", [])), None)
+            enabled = bool(use.value) if use is not None and isinstance(use.value, bool) else True
+            self.put(plan, "lora.enabled", enabled, plan.get("lora.r") or plan.get("lora.alpha"))
+        return plan
+
+    def _loader_for(self, doc: Document) -> str:
+        return {"yaml": "pyyaml", "json": "json", "toml": "toml", "shell": "argparse", "python": "python"}[doc.fmt]
+
+    def _nested_scheduler(self, root: Node, plan: TrainingPlan) -> None:
+        """``scheduler: {type: ReduceLROnPlateau, patience: 10, factor: 0.5}`` style blocks."""
+        for key in ("scheduler", "lr_scheduler"):
+            for path, node in root.walk():
+                if path.rsplit(".", 1)[-1].lower() == key and node.is_mapping:
+                    for sub, canonical in _NESTED_SCHEDULER_KEYS.items():
+                        child = node.get(sub)
+                        if child is not None and child.is_scalar and not plan.has(canonical):
+                            pv = self.take(plan, canonical, child, f"{path}.{sub}")
+                            if canonical == "scheduler.type" and pv.resolved:
+                                plan.set("scheduler.raw_type", PlanValue(pv.value, source=pv.source))
+                                pv.value = scheduler_kind(pv.value)
+                    return
+
+    def _loss_weights(self, root: Node, plan: TrainingPlan) -> None:
+        for path, node in root.walk():
+            name = path.rsplit(".", 1)[-1].lower() if path else ""
+            if name in _LOSS_WEIGHT_KEYS and node.is_mapping and node.value:
+                terms: dict[str, PlanValue] = {}
+                for term, child in node.value.items():
+                    if child.is_scalar and number_of(child) is not None:
+                        # read each weight with numeric semantics (as any float field)
+                        terms[term] = self.value_of(child, f"{path}.{term}", "optimizer.lr", None, self.coerces, plan.path)
+                if len(terms) >= 2:
+                    line, col = node.anchor
+                    plan.set("loss.weights", PlanValue(terms, source=Provenance(node.path or plan.path, line, col, path)))
+                    return
+
+    def _units(self, plan: TrainingPlan) -> None:
+        interval = "epoch"
+        for name in ("scheduler.patience", "scheduler.cooldown", "scheduler.t_0", "scheduler.t_max", "scheduler.step_size"):
+            pv = plan.get(name)
+            if pv is not None and pv.unit is None:
+                pv.unit = EPOCH if interval == "epoch" else OPT_STEP
+        pv = plan.get("early_stopping.patience")
+        if pv is not None and pv.unit is None:
+            pv.unit = EPOCH
+        pv = plan.get("warmup.steps")
+        if pv is not None and pv.unit is None:
+            pv.unit = OPT_STEP
+        pv = plan.get("warmup.ratio")
+        if pv is not None:
+            pv.unit = RATIO
+        pv = plan.get("run.epochs")
+        if pv is not None:
+            pv.unit = EPOCH
+        pv = plan.get("run.max_steps")
+        if pv is not None and pv.unit is None:
+            pv.unit = OPT_STEP
+DIALECT = Generic()

@@ -1,0 +1,225 @@
+"""The lint pipeline, top to bottom: collect files → load → detect → normalize → rules.
+
+``lint_paths`` is what ``stablint lint`` calls; ``lint_document`` is the
+per-file step (also used by ``probe`` and ``diagnose --config``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .document import Document, InputError
+from .finding import SEVERITY_RANK, Finding
+from .loaders import DEFAULT_MAX_BYTES, EXTENSIONS, load_path
+from .plan import TrainingPlan
+
+#: Directories never descended into.
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
+             ".pytest_cache", ".ruff_cache", "site-packages", "build", "dist", ".eggs", ".idea", ".vscode"}
+#: Path parts that make a ``.py`` file look like a config (directory recursion only).
+_PY_CONFIG_HINTS = ("config", "conf", "cfg", "hparams", "hyp")
+
+
+@dataclass
+class LintOptions:
+    """What to check and how.
+
+    Attributes:
+        select: rule names/codes/prefixes to enable (empty = all).
+        ignore: rule names/codes/prefixes to disable (wins over ``select``).
+        dialect: force a dialect for every file (``None`` = detect).
+        max_bytes: files above this size are refused with an input error.
+        rule_options: rule name → option overrides (thresholds).
+        severity: rule name → severity override.
+    """
+
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    dialect: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FileResult:
+    """Everything known about one linted file."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: InputError | None = None
+    plan: TrainingPlan | None = None
+    document: Document | None = None
+
+
+@dataclass
+class LintResult:
+    """The result of a lint run.
+
+    Attributes:
+        findings: all findings, sorted by path and position, de-duplicated.
+        errors: input errors (each becomes an ``errors`` entry; exit code 2).
+        files: number of files examined.
+        results: per-file details (plans, documents) for other commands.
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    files: int = 0
+    results: list[FileResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: ``{"version": 1, "findings": [...], "files": N, "errors": [...]}``."""
+        return {
+            "version": 1,
+            "findings": [f.to_dict() for f in self.findings],
+            "files": self.files,
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+
+def _looks_like_config(path: str) -> bool:
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in EXTENSIONS:
+        return False
+    if ext == ".py":
+        low = path.lower().replace("\\", "/")
+        return any(h in part for part in low.split("/") for h in _PY_CONFIG_HINTS) or os.path.basename(low).startswith("train")
+    return True
+
+
+def collect_files(paths: Iterable[str]) -> tuple[list[str], list[InputError]]:
+    """Expand directories into config-looking files (sorted); explicit files are always kept.
+
+    Symlinked directories are not followed (no loops); missing paths become input errors.
+    """
+    files: list[str] = []
+    errors: list[InputError] = []
+    seen: set[str] = set()
+    for p in paths:
+        if os.path.isdir(p):
+            for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(filenames):
+                    full = os.path.join(dirpath, name)
+                    if _looks_like_config(full) and not os.path.islink(full) and full not in seen:
+                        seen.add(full)
+                        files.append(full)
+        elif os.path.exists(p) or os.path.islink(p):
+            if p not in seen:
+                seen.add(p)
+                files.append(p)
+        else:
+            errors.append(InputError(p, "no such file or directory"))
+    return files, errors
+
+
+def selected_rules(options: LintOptions):
+    """The rules enabled by ``select``/``ignore``, in registry order."""
+    from .rules import all_rules, matches
+
+    out = []
+    for rule in all_rules():
+        if options.select and not any(matches(rule, s) for s in options.select):
+            continue
+        if any(matches(rule, s) for s in options.ignore):
+            continue
+        out.append(rule)
+    return out
+
+
+def build_plan(doc: Document, options: LintOptions, loader=None) -> TrainingPlan:
+    """Detect the dialect (or use ``options.dialect``) and normalize ``doc`` into a plan.
+
+    Files no dialect recognizes get an empty plan with dialect ``"unknown"`` so that
+    load-pitfall rules (duplicate keys) still run.
+
+    Raises:
+        KeyError: ``options.dialect`` names no registered dialect.
+    """
+    from . import dialects
+
+    dialect = dialects.get(options.dialect) if options.dialect else dialects.detect(doc)
+    if dialect is None:
+        return TrainingPlan(path=doc.path, dialect="unknown", loader="unknown", documents=[doc])
+    ctx = dialects.Context(loader or (lambda p: _quiet_load(p, options.max_bytes)))
+    plan = dialect.normalize(doc, ctx)
+    plan.notes.extend(ctx.notes)
+    return plan
+
+
+def _quiet_load(path: str, max_bytes: int) -> Document | None:
+    try:
+        return load_path(path, max_bytes)
+    except InputError:
+        return None
+
+
+def run_rules(plan: TrainingPlan, rules, options: LintOptions) -> list[Finding]:
+    """Run ``rules`` on ``plan`` with the configured options and severities."""
+    out: list[Finding] = []
+    for rule in rules:
+        opts = dict(rule.options)
+        opts.update(options.rule_options.get(rule.name, {}))
+        for f in rule.check(plan, opts):
+            sev = options.severity.get(rule.name)
+            out.append(f.with_(severity=sev) if sev else f)
+    return out
+
+
+def lint_document(doc: Document, options: LintOptions, rules=None) -> FileResult:
+    """Normalize and check one loaded document."""
+    rules = selected_rules(options) if rules is None else rules
+    plan = build_plan(doc, options)
+    return FileResult(path=doc.path, findings=run_rules(plan, rules, options), plan=plan, document=doc)
+
+
+def lint_file(path: str, options: LintOptions, rules=None) -> FileResult:
+    """Load and lint one file; input problems become ``FileResult.error``, never exceptions."""
+    try:
+        doc = load_path(path, options.max_bytes)
+        return lint_document(doc, options, rules)
+    except InputError as exc:
+        return FileResult(path=path, error=exc)
+    except RecursionError:
+        return FileResult(path=path, error=InputError(path, "structure too deeply nested"))
+    except Exception as exc:  # an internal bug must not become a traceback for the user
+        return FileResult(path=path, error=InputError(path, f"internal error ({type(exc).__name__}: {exc}); please report it"))
+
+
+def lint_paths(paths: Iterable[str], options: LintOptions | None = None) -> LintResult:
+    """Lint files and directories.
+
+    Returns:
+        A :class:`LintResult`; findings de-duplicated (a ``_base_`` file linted both
+        directly and through a child reports once) and sorted.
+    """
+    options = options or LintOptions()
+    files, errors = collect_files(paths)
+    rules = selected_rules(options)
+    result = LintResult(errors=list(errors), files=len(files))
+    seen: set[tuple] = set()
+    for path in files:
+        fr = lint_file(path, options, rules)
+        result.results.append(fr)
+        if fr.error is not None:
+            result.errors.append(fr.error)
+        for f in fr.findings:
+            key = (f.path, f.line, f.column, f.code, f.message)
+            if key not in seen:
+                seen.add(key)
+                result.findings.append(f)
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def exit_code(result: LintResult, fail_on: str = "warning", exit_zero: bool = False) -> int:
+    """0 nothing at/above ``fail_on``; 1 findings; 2 input errors (design.md exit codes)."""
+    if result.errors:
+        return 2
+    if exit_zero:
+        return 0
+    threshold = SEVERITY_RANK[fail_on]
+    return 1 if any(SEVERITY_RANK[f.severity] <= threshold for f in result.findings) else 0

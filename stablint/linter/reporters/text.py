@@ -1,0 +1,39 @@
+"""Text reporter: ``path:line:col: CODE [severity] message`` and an indented hint."""
+
+from __future__ import annotations
+
+
+def render(result, color: bool = False, **_: object) -> str:
+    """Human-readable report, one finding per line plus its hint; errors first, then a summary."""
+    lines: list[str] = []
+    for e in result.errors:
+        lines.append(f"{e.path}:{e.line}:{e.column}: {_c('error', color, 'E')} {e.message}")
+    for f in result.findings:
+        lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{_c(f.severity, color)}] {f.message} ({f.rule})")
+        if f.hint:
+            lines.append(f"    hint: {f.hint}")
+        if f.probe:
+            p = f.probe
+            ev = ", ".join(f"{k}={_fmt(v)}" for k, v in (p.get("evidence") or {}).items())
+            lines.append(f"    probe: {p.get('verdict')} ({p.get('signal')}{': ' + ev if ev else ''})")
+    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
+    summary = f"{result.files} file{'s' if result.files != 1 else ''} checked: " + ", ".join(
+        f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
+    if result.errors:
+        summary += f"; {len(result.errors)} input error{'s' if len(result.errors) != 1 else ''}"
+    lines.append(summary)
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(v: object) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+_COLORS = {"error": "31", "warning": "33", "info": "36"}
+
+
+def _c(sev: str, color: bool, text: str | None = None) -> str:
+    text = text if text is not None else sev
+    if not color:
+        return text if text != "E" else "error:"
+    return f"\033[{_COLORS.get(sev, '0')}m{text if text != 'E' else 'error:'}\033[0m"

@@ -1,0 +1,50 @@
+"""The explicit rule registry: one module per rule, listed here in code order.
+
+Codes: STL0xx load/keys, STL1xx schedule, STL2xx batch, STL3xx gradients and
+loss, STL4xx LoRA, STL5xx optimizer, STL6xx precision, STL7xx PR-diff rules.
+Never rename or renumber a shipped rule.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from .base import Rule
+
+RULE_MODULES: tuple[str, ...] = (
+    "duplicate_key",
+    "yaml_float_as_string",
+    "invalid_value",
+)
+
+_cache: list[Rule] | None = None
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, in registry order."""
+    global _cache
+    if _cache is None:
+        _cache = [import_module(f"{__name__}.{m}").RULE for m in RULE_MODULES]
+    return _cache
+
+
+def by_key(key: str) -> Rule | None:
+    """The rule whose code or name is ``key`` (case-insensitive), else ``None``."""
+    k = key.strip().lower()
+    for r in all_rules():
+        if r.code.lower() == k or r.name == k:
+            return r
+    return None
+
+
+def matches(rule: Rule, selector: str) -> bool:
+    """True when ``selector`` (a name, a code, or a code prefix like ``STL1``; ``ALL``) selects ``rule``."""
+    s = selector.strip()
+    if not s:
+        return False
+    if s.upper() == "ALL":
+        return True
+    return rule.name == s.lower() or rule.code.upper().startswith(s.upper())
+
+
+__all__ = ["Rule", "RULE_MODULES", "all_rules", "by_key", "matches"]

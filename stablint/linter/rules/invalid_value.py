@@ -1,0 +1,92 @@
+"""invalid-value (STL003): a canonical value outside its valid range.
+
+### What it does
+Validates the normalized TrainingPlan against its JSON Schema
+(``stablint/schemas/training_plan.schema.json``): learning rate > 0, dropout in
+[0, 1), batch sizes >= 1, ReduceLROnPlateau factor in (0, 1), betas in [0, 1) ...
+
+### Why is this bad?
+Some of these fail at start-up, after the model and data have loaded (often
+minutes on a cluster); others do not fail at all: ``lora_dropout: 1.0`` zeroes
+every adapter input and the run trains nothing for its whole budget.
+
+### Example
+```yaml
+base_model: meta-llama/Llama-3.2-1B
+adapter: lora
+lora_r: 16
+lora_alpha: 32
+lora_dropout: 1.0
+learning_rate: 0.0002
+micro_batch_size: 2
+```
+
+### Use instead
+```yaml
+base_model: meta-llama/Llama-3.2-1B
+adapter: lora
+lora_r: 16
+lora_alpha: 32
+lora_dropout: 0.05
+learning_rate: 0.0002
+micro_batch_size: 2
+```
+
+### References
+- torch.optim argument checks ("Invalid learning rate", "Invalid beta parameter"); torch.nn.Dropout (p in [0, 1]).
+- torch.optim.lr_scheduler.ReduceLROnPlateau ("Factor should be < 1.0").
+- PEFT ``LoraConfig`` (r positive).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator
+
+from ..finding import Finding
+from ..plan import TrainingPlan
+from .base import Rule
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The TrainingPlan JSON Schema shipped in ``stablint/schemas/``."""
+    return json.loads(resources.files("stablint.schemas").joinpath("training_plan.schema.json").read_text())
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema  # lazy: jsonschema costs ~0.1 s to import
+
+    cls = jsonschema.validators.validator_for(schema())
+    return cls(schema())
+
+
+def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
+    """One finding per schema violation, at the offending field."""
+    instance = plan.to_json()
+    if not instance:
+        return
+    for err in sorted(_validator().iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        path = list(err.absolute_path)
+        name = str(path[0]) if path else ""
+        pv = plan.get(name)
+        if pv is None:
+            continue
+        if name == "loss.weights" and len(path) > 1 and isinstance(pv.value, dict):
+            pv = pv.value.get(str(path[1]), pv)
+        shown = err.instance
+        key = pv.source.key if pv.source else name
+        yield RULE.finding(
+            plan, name, f"{key} = {shown!r} is invalid: {err.message}",
+            pv=pv, hint=err.schema.get("description", "see stablint/schemas/training_plan.schema.json"),
+        )
+
+
+RULE = Rule(
+    code="STL003", name="invalid-value", severity="error",
+    summary="A hyperparameter outside its valid range (lr <= 0, dropout >= 1, batch 0, ...).",
+    check=check, doc=__doc__,
+)
