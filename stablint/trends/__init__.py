@@ -1,0 +1,1 @@
+"""Trend analysis shared by ``probe`` and ``diagnose``: Trace, readers, signals, verdicts."""
