@@ -1,0 +1,39 @@
+"""Shared fixtures: paths to the vendored corpus and a helper to lint text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The vendored real-config corpus (tests/corpus, see MANIFEST.tsv for sources and licences)."""
+    return CORPUS
+
+
+@pytest.fixture
+def lint_text(tmp_path):
+    """Write ``text`` to ``tmp_path/name`` and lint it; returns the LintResult."""
+    from stablint.linter.engine import LintOptions, lint_paths
+
+    def _lint(name: str, text: str, **opts):
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        return lint_paths([str(p)], LintOptions(**opts))
+
+    return _lint
+
+
+def corpus_file(family: str, contains: str) -> str:
+    """The single corpus file of ``family`` whose name contains ``contains``."""
+    matches = [f for f in os.listdir(CORPUS / family) if contains in f]
+    assert len(matches) == 1, (family, contains, matches)
+    return str(CORPUS / family / matches[0])
