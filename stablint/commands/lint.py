@@ -36,8 +36,8 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size)
     for sel in _split(select) + _split(ignore):
         if sel.upper() != "ALL" and by_key(sel) is None and not any(r.code.upper().startswith(sel.upper()) for r in all_rules()):
             raise click.BadParameter(f"no rule matches {sel!r} (see `stablint rules`)", param_hint="--select/--ignore")
-    if dialect and dialect not in dialects.names():
-        raise click.BadParameter(f"unknown dialect {dialect!r}; choose from: {', '.join(dialects.names())}", param_hint="--dialect")
+    if dialect and dialect not in dialects.dialect_names():
+        raise click.BadParameter(f"unknown dialect {dialect!r}; choose from: {', '.join(dialects.dialect_names())}", param_hint="--dialect")
     options = LintOptions(select=_split(select), ignore=_split(ignore), dialect=dialect)
     if max_file_size:
         options.max_bytes = max_file_size
