@@ -40,10 +40,10 @@ def get(name: str) -> Dialect:
     for d in all_dialects():
         if d.name == name:
             return d
-    raise KeyError(f"unknown dialect {name!r}; choose from: {', '.join(names())}")
+    raise KeyError(f"unknown dialect {name!r}; choose from: {', '.join(dialect_names())}")
 
 
-def names() -> list[str]:
+def dialect_names() -> list[str]:
     """Names of all registered dialects."""
     return [d.name for d in all_dialects()]
 
@@ -60,4 +60,4 @@ def detect(doc: Document) -> Dialect | None:
     return best[1] if best else None
 
 
-__all__ = ["Context", "Dialect", "DIALECT_MODULES", "all_dialects", "detect", "get", "names"]
+__all__ = ["Context", "Dialect", "DIALECT_MODULES", "all_dialects", "detect", "dialect_names", "get"]
