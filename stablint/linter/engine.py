@@ -33,6 +33,9 @@ class LintOptions:
         max_bytes: files above this size are refused with an input error.
         rule_options: rule name → option overrides (thresholds).
         severity: rule name → severity override.
+        config_file: ``--config``: use this config file instead of discovering one per file.
+        isolated: ``--isolated``: ignore configuration files.
+        suppressions: False (``--no-suppressions``) ignores ``# stablint: disable`` comments.
     """
 
     select: list[str] = field(default_factory=list)
@@ -41,6 +44,9 @@ class LintOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     severity: dict[str, str] = field(default_factory=dict)
+    config_file: str | None = None
+    isolated: bool = False
+    suppressions: bool = True
 
 
 @dataclass
@@ -63,12 +69,15 @@ class LintResult:
         errors: input errors (each becomes an ``errors`` entry; exit code 2).
         files: number of files examined.
         results: per-file details (plans, documents) for other commands.
+        fail_on: the ``fail-on`` of the configuration files used (the one that fails
+            on most when they differ); ``None`` when no config sets it.
     """
 
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
     results: list[FileResult] = field(default_factory=list)
+    fail_on: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: ``{"version": 1, "findings": [...], "files": N, "errors": [...]}``."""
@@ -134,17 +143,35 @@ def build_plan(doc: Document, options: LintOptions, loader=None) -> TrainingPlan
     """Detect the dialect (or use ``options.dialect``) and normalize ``doc`` into a plan.
 
     Files no dialect recognizes get an empty plan with dialect ``"unknown"`` so that
-    load-pitfall rules (duplicate keys) still run.
+    load-pitfall rules (duplicate keys) still run. Files the document references
+    (a launch script's YAML, ``deepspeed: ds.json``) fill what it lacks
+    (:mod:`stablint.linter.crossfile`).
 
     Raises:
         KeyError: ``options.dialect`` names no registered dialect.
     """
+    from .crossfile import merge_references
+
+    load = loader or (lambda p: _quiet_load(p, options.max_bytes))
+    plan = _normalize(doc, options.dialect, load)
+    merge_references(plan, doc, load, lambda d, hint: _normalize(d, hint, load, forced=False))
+    return plan
+
+
+def _normalize(doc: Document, dialect_name: str | None, load, forced: bool = True) -> TrainingPlan:
+    """One document → its plan, with the named dialect (``forced``) or the detected one.
+
+    With ``forced=False`` the name is only a hint, used when that dialect is registered.
+    """
     from . import dialects
 
-    dialect = dialects.get(options.dialect) if options.dialect else dialects.detect(doc)
+    dialect = None
+    if dialect_name and (forced or dialect_name in dialects.dialect_names()):
+        dialect = dialects.get(dialect_name)
+    dialect = dialect or dialects.detect(doc)
     if dialect is None:
         return TrainingPlan(path=doc.path, dialect="unknown", loader="unknown", documents=[doc])
-    ctx = dialects.Context(loader or (lambda p: _quiet_load(p, options.max_bytes)))
+    ctx = dialects.Context(load)
     plan = dialect.normalize(doc, ctx)
     plan.notes.extend(ctx.notes)
     return plan
@@ -196,30 +223,58 @@ def lint_paths(paths: Iterable[str], options: LintOptions | None = None) -> Lint
         A :class:`LintResult`; findings de-duplicated (a ``_base_`` file linted both
         directly and through a child reports once) and sorted.
     """
+    from .config import ConfigResolver, strictest
+    from .rules import unused_suppression
+    from .suppressions import Suppressions
+
     options = options or LintOptions()
     files, errors = collect_files(paths)
-    rules = selected_rules(options)
+    configs = ConfigResolver(options.config_file, options.isolated)
+    suppressions = Suppressions() if options.suppressions else None
     result = LintResult(errors=list(errors), files=len(files))
+    fail_ons: list[str | None] = []
     seen: set[tuple] = set()
     for path in files:
-        fr = lint_file(path, options, rules)
+        # 1. the file's configuration (nearest .stablint.yaml / pyproject.toml, or --config)
+        try:
+            cfg = configs.for_file(path)
+        except InputError as exc:
+            if all((e.path, e.line, e.message) != (exc.path, exc.line, exc.message) for e in result.errors):
+                result.errors.append(exc)
+            continue
+        file_options = cfg.apply(options, path) if cfg else options
+        fail_ons.append(cfg.fail_on if cfg else None)
+        # 2. load, normalize, run the enabled rules
+        rules = selected_rules(file_options)
+        fr = lint_file(path, file_options, rules)
         result.results.append(fr)
         if fr.error is not None:
             result.errors.append(fr.error)
-        for f in fr.findings:
+        # 3. per-file-ignores of the file a finding points into, then inline suppressions
+        findings = [f for f in fr.findings if not (cfg and cfg.drops(f))]
+        if suppressions is not None:
+            findings = suppressions.filter(findings, {r.name for r in rules}, fr.plan.documents if fr.plan else ())
+        for f in findings:
             key = (f.path, f.line, f.column, f.code, f.message)
             if key not in seen:
                 seen.add(key)
                 result.findings.append(f)
+    # 4. suppressions that suppressed nothing (rule unused-suppression, STL005)
+    if suppressions is not None:
+        result.findings.extend(unused_suppression.findings(suppressions.unused(), options.severity))
+    result.fail_on = strictest(fail_ons)
     result.findings.sort(key=Finding.sort_key)
     return result
 
 
-def exit_code(result: LintResult, fail_on: str = "warning", exit_zero: bool = False) -> int:
-    """0 nothing at/above ``fail_on``; 1 findings; 2 input errors (design.md exit codes)."""
+def exit_code(result: LintResult, fail_on: str | None = "warning", exit_zero: bool = False) -> int:
+    """0 nothing at/above ``fail_on``; 1 findings; 2 input errors (design.md exit codes).
+
+    ``fail_on=None`` uses the configuration's ``fail-on`` (``result.fail_on``), else ``"warning"``.
+    """
     if result.errors:
         return 2
     if exit_zero:
         return 0
-    threshold = SEVERITY_RANK[fail_on]
+    threshold = SEVERITY_RANK[fail_on or result.fail_on or "warning"]
     return 1 if any(SEVERITY_RANK[f.severity] <= threshold for f in result.findings) else 0

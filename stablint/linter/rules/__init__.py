@@ -15,6 +15,7 @@ RULE_MODULES: tuple[str, ...] = (
     "duplicate_key",
     "yaml_float_as_string",
     "invalid_value",
+    "unused_suppression",
 )
 
 _cache: list[Rule] | None = None
