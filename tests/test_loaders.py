@@ -60,7 +60,7 @@ def test_yaml_alias_bomb_bounded():
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
     with pytest.raises(InputError) as e:
         load_text("bomb.yaml", "\n".join(lines) + "\n")
-    assert "alias bomb" in e.value.message
+    assert "alias" in e.value.message
 
 
 def test_yaml_syntax_error_has_position():

@@ -22,6 +22,7 @@ are kept as plain values with the tag noted. Alias expansion is bounded
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -45,153 +46,205 @@ _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
 
 
-def _resolve_scalar(node: yaml.ScalarNode):
-    """Construct a scalar the way ``yaml.safe_load`` would (YAML 1.1 rules)."""
-    tag = node.tag
-    if tag.startswith(_STD_PREFIX):
-        if tag in (_STD_PREFIX + "str", _STD_PREFIX + "int", _STD_PREFIX + "float",
-                   _STD_PREFIX + "bool", _STD_PREFIX + "null", _STD_PREFIX + "timestamp",
-                   _STD_PREFIX + "binary", _STD_PREFIX + "value"):
-            return _constructor.construct_object(node, deep=True)
-        return node.value
-    # application tag on a scalar (e.g. HyperPyYAML "!ref <lr>"): re-resolve as plain
-    implicit_tag = _resolver.resolve(yaml.ScalarNode, node.value, (not node.style, False))
-    return _constructor.construct_object(
-        yaml.ScalarNode(implicit_tag, node.value, node.start_mark, node.end_mark, node.style), deep=True
-    )
+class _Frame:
+    """An open mapping or sequence while events stream in."""
 
+    __slots__ = ("node", "kind", "items", "pending", "key_path", "merges", "size", "first_seen", "anchor")
 
-def _check_tag(path: str, node: yaml.Node) -> None:
-    tag = node.tag or ""
-    if tag.startswith(_STD_PREFIX + "python/") or tag.startswith("!!python") or "python/" in tag[:40]:
-        raise InputError(
-            path,
-            f"refusing unsafe YAML tag {tag!r}: stablint never constructs Python objects",
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
-        )
+    def __init__(self, node: Node, kind: str, key_path: str, anchor: str | None):
+        self.node, self.kind, self.key_path, self.anchor = node, kind, key_path, anchor
+        self.items: Any = {} if kind == "map" else []
+        self.pending: tuple[str, Any] | None = None  # (key text, key mark) awaiting its value
+        self.merges: list[Node] = []
+        self.size = 1
+        self.first_seen: dict[str, int] = {}
 
 
 class _Builder:
-    """Turns a composed PyYAML node graph into a :class:`Node` tree."""
+    """Builds a :class:`Node` tree from PyYAML's *event* stream, iteratively.
+
+    Composing with an explicit stack (instead of PyYAML's recursive composer, whose
+    libyaml version segfaults around 100,000 nesting levels) rejects depth beyond
+    :data:`MAX_DEPTH` as soon as it is reached, and counts the expanded size of
+    aliases so a billion-laughs file stops at :data:`MAX_NODES` without expanding it.
+    """
 
     def __init__(self, path: str):
         self.path = path
         self.issues: list[LoadIssue] = []
-        self.count = 0
+        self.anchors: dict[str, tuple[Node, int]] = {}
+        self.total = 0
+        self.root: Node | None = None
 
-    def build(self, ynode: yaml.Node, key_path: str, depth: int, key_mark=None) -> Node:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise InputError(
-                self.path,
-                f"document expands to more than {MAX_NODES:,} values (alias bomb?)",
-                ynode.start_mark.line + 1,
-                ynode.start_mark.column + 1,
-            )
-        if depth > MAX_DEPTH:
-            raise InputError(
-                self.path,
-                f"nesting deeper than {MAX_DEPTH} levels",
-                ynode.start_mark.line + 1,
-                ynode.start_mark.column + 1,
-            )
-        _check_tag(self.path, ynode)
-        sm, em = ynode.start_mark, ynode.end_mark
-        node = Node(
-            value=None,
-            line=sm.line + 1,
-            column=sm.column + 1,
-            end_line=em.line + 1,
-            end_column=em.column + 1,
-            path=self.path,
-        )
-        if key_mark is not None:
-            node.key_line, node.key_column = key_mark.line + 1, key_mark.column + 1
-        tag = ynode.tag or ""
-        if not tag.startswith(_STD_PREFIX) and tag not in ("", "!"):
+    # -- small helpers ---------------------------------------------------------
+    def _grow(self, amount: int, mark) -> None:
+        self.total += amount
+        if self.total > MAX_NODES:
+            raise InputError(self.path, f"document has more than {MAX_NODES:,} values after alias expansion (alias bomb or not a config)",
+                             mark.line + 1, mark.column + 1)
+
+    def _new(self, ev) -> Node:
+        sm, em = ev.start_mark, ev.end_mark
+        tag = ev.tag or ""
+        if tag.startswith(_STD_PREFIX + "python/") or tag.startswith("!!python") or "python/" in tag[:40]:
+            raise InputError(self.path, f"refusing unsafe YAML tag {tag!r}: stablint never constructs Python objects",
+                             sm.line + 1, sm.column + 1)
+        node = Node(value=None, line=sm.line + 1, column=sm.column + 1, end_line=em.line + 1,
+                    end_column=em.column + 1, path=self.path)
+        if tag and not tag.startswith(_STD_PREFIX) and tag != "!":
             node.tag = tag
-        if isinstance(ynode, yaml.MappingNode):
-            node.value = self._mapping(ynode, key_path, depth)
-        elif isinstance(ynode, yaml.SequenceNode):
-            node.value = [
-                self.build(item, f"{key_path}.{i}" if key_path else str(i), depth + 1)
-                for i, item in enumerate(ynode.value)
-            ]
-        else:
-            self._scalar(ynode, node, key_path)
         return node
 
-    def _scalar(self, ynode: yaml.ScalarNode, node: Node, key_path: str) -> None:
+    @staticmethod
+    def _std_tag(ev) -> str:
+        """The standard tag PyYAML's composer would give a scalar event."""
+        if ev.tag and ev.tag != "!" and ev.tag.startswith(_STD_PREFIX):
+            return ev.tag
+        if ev.tag == "!":
+            return _STD_PREFIX + "str"
+        return _resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
+
+    def _scalar(self, ev, node: Node, key_path: str) -> None:
+        ynode = yaml.ScalarNode(self._std_tag(ev), ev.value, ev.start_mark, ev.end_mark, ev.style)
         try:
-            value = _resolve_scalar(ynode)
+            value = _constructor.construct_object(ynode, deep=True)
         except yaml.YAMLError as exc:  # e.g. a malformed !!timestamp or !!int
-            raise InputError(self.path, f"bad scalar: {exc}", node.line, node.column) from None
+            raise InputError(self.path, f"bad scalar: {str(exc).splitlines()[0]}", node.line, node.column) from None
         if not isinstance(value, (str, int, float, bool, type(None))):
-            value = str(ynode.value)  # timestamps, binary: keep the text
-        node.value = value
-        node.raw = ynode.value
-        plain = not ynode.style  # None (pure-Python composer) or "" (libyaml)
-        if plain and isinstance(value, str) and _YAML12_FLOAT.match(ynode.value):
-            try:
-                node.alt = float(ynode.value.replace("_", ""))
-            except ValueError:  # pragma: no cover - regex guarantees a float
-                node.alt = None
-            self.issues.append(
-                LoadIssue("yaml11-float-string", key_path, node.line, node.column, ynode.value, self.path)
-            )
-        elif plain and isinstance(value, bool) and _BOOL11.match(ynode.value):
-            node.alt = ynode.value
-            self.issues.append(LoadIssue("yaml11-bool", key_path, node.line, node.column, ynode.value, self.path))
+            value = str(ev.value)  # timestamps, binary: keep the text
+        node.value, node.raw = value, ev.value
+        plain = not ev.style  # None (pure-Python parser) or "" (libyaml)
+        if plain and isinstance(value, str) and _YAML12_FLOAT.match(ev.value):
+            node.alt = float(ev.value.replace("_", ""))
+            self.issues.append(LoadIssue("yaml11-float-string", key_path, node.line, node.column, ev.value, self.path))
+        elif plain and isinstance(value, bool) and _BOOL11.match(ev.value):
+            node.alt = ev.value
+            self.issues.append(LoadIssue("yaml11-bool", key_path, node.line, node.column, ev.value, self.path))
         if node.tag:
             self.issues.append(LoadIssue("custom-tag", key_path, node.line, node.column, node.tag, self.path))
 
-    def _mapping(self, ynode: yaml.MappingNode, key_path: str, depth: int) -> dict[str, Node]:
-        out: dict[str, Node] = {}
-        first_seen: dict[str, int] = {}
-        merged: list[dict[str, Node]] = []
-        for ykey, yval in ynode.value:
-            if ykey.tag == _STD_PREFIX + "merge":  # "<<": *anchor  or  "<<": [*a, *b]
-                sources = yval.value if isinstance(yval, yaml.SequenceNode) else [yval]
-                for src in sources:
-                    built = self.build(src, key_path, depth + 1)
-                    if isinstance(built.value, dict):
-                        merged.append(built.value)
+    def _key(self, ev, frame: _Frame) -> str:
+        tag = self._std_tag(ev)
+        if tag == _STD_PREFIX + "merge":
+            return "<<"
+        try:
+            kval = _constructor.construct_object(yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style), deep=True)
+        except yaml.YAMLError:
+            kval = ev.value
+        if isinstance(kval, bool) or kval is None:
+            if isinstance(kval, bool) and _BOOL11.match(ev.value or "") and not ev.style:
+                path = f"{frame.key_path}.{ev.value}" if frame.key_path else ev.value
+                self.issues.append(LoadIssue("yaml11-bool", path, ev.start_mark.line + 1, ev.start_mark.column + 1,
+                                             f"key {ev.value!r} loads as a boolean", self.path))
+            return ev.value
+        return str(kval)
+
+    def _child_path(self, frame: _Frame | None, key: str | None) -> str:
+        if frame is None:
+            return ""
+        part = key if frame.kind == "map" else str(len(frame.items))
+        return f"{frame.key_path}.{part}" if frame.key_path else str(part)
+
+    def _complete(self, stack: list[_Frame], node: Node, size: int, anchor: str | None, fresh: bool) -> None:
+        """A value is finished: register its anchor and attach it to its parent (or make it the root)."""
+        if anchor:
+            self.anchors[anchor] = (node, size)
+        if not stack:
+            self.root = node
+            return
+        parent = stack[-1]
+        parent.size += size
+        if parent.kind == "seq":
+            parent.items.append(node)
+            return
+        key, mark = parent.pending
+        parent.pending = None
+        if key in parent.items:
+            self.issues.append(LoadIssue("duplicate-key", self._child_path(parent, key), mark.line + 1,
+                                         mark.column + 1, f"first defined on line {parent.first_seen[key]}", self.path))
+            del parent.items[key]  # keep file order of the winning key
+        parent.first_seen[key] = mark.line + 1
+        if fresh:
+            node.key_line, node.key_column = mark.line + 1, mark.column + 1
+        parent.items[key] = node
+
+    @staticmethod
+    def _skip_subtree(events) -> None:
+        depth = 1
+        for sub in events:
+            if isinstance(sub, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+            elif isinstance(sub, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                if depth == 0:
+                    return
+
+    # -- the loop ----------------------------------------------------------------
+    def build(self, events) -> Node | None:
+        """Consume events of the first document; return its root node (``None`` if empty)."""
+        stack: list[_Frame] = []
+        for ev in events:
+            if isinstance(ev, (yaml.StreamStartEvent, yaml.DocumentStartEvent)):
                 continue
-            if not isinstance(ykey, yaml.ScalarNode):
-                key = f"<{type(ykey).__name__}>"
-            else:
-                _check_tag(self.path, ykey)
-                kval = _resolve_scalar(ykey)
-                key = ykey.value if isinstance(kval, bool) or kval is None else str(kval)
-                if isinstance(kval, bool) and _BOOL11.match(ykey.value):
-                    self.issues.append(
-                        LoadIssue("yaml11-bool", f"{key_path}.{key}" if key_path else key,
-                                  ykey.start_mark.line + 1, ykey.start_mark.column + 1,
-                                  f"key {ykey.value!r} loads as a boolean", self.path)
-                    )
-            child_path = f"{key_path}.{key}" if key_path else key
-            if key in out:
-                self.issues.append(
-                    LoadIssue(
-                        "duplicate-key",
-                        child_path,
-                        ykey.start_mark.line + 1,
-                        ykey.start_mark.column + 1,
-                        f"first defined on line {first_seen[key]}",
-                        self.path,
-                    )
-                )
-                del out[key]  # keep file order of the winning key
-            first_seen[key] = ykey.start_mark.line + 1
-            out[key] = self.build(yval, child_path, depth + 1, key_mark=ykey.start_mark)
-        if merged:  # explicit keys win over merged ones; earlier merge sources win over later
-            result: dict[str, Node] = {}
-            for src in reversed(merged):
-                result.update(src)
-            result.update(out)
-            return result
-        return out
+            if isinstance(ev, (yaml.DocumentEndEvent, yaml.StreamEndEvent)):
+                break
+            top = stack[-1] if stack else None
+            if top is not None and top.kind == "map" and top.pending is None and not isinstance(ev, yaml.MappingEndEvent):
+                if isinstance(ev, yaml.ScalarEvent):
+                    top.pending = (self._key(ev, top), ev.start_mark)
+                else:  # alias or collection used as a key: not a training config construct
+                    top.pending = (f"<complex key line {ev.start_mark.line + 1}>", ev.start_mark)
+                    if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                        self._skip_subtree(events)
+                continue
+            merging = top is not None and top.kind == "map" and top.pending is not None and top.pending[0] == "<<"
+            if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                frame.node.end_line, frame.node.end_column = ev.end_mark.line + 1, ev.end_mark.column + 1
+                if frame.merges:  # explicit keys win; earlier merge sources win over later ones
+                    merged: dict[str, Node] = {}
+                    for src in reversed(frame.merges):
+                        if isinstance(src.value, dict):
+                            merged.update(src.value)
+                    merged.update(frame.items)
+                    frame.items = merged
+                frame.node.value = frame.items
+                self._complete(stack, frame.node, frame.size, frame.anchor, fresh=True)
+            elif isinstance(ev, yaml.AliasEvent):
+                if ev.anchor not in self.anchors:
+                    raise InputError(self.path, f"unknown alias *{ev.anchor}", ev.start_mark.line + 1, ev.start_mark.column + 1)
+                target, size = self.anchors[ev.anchor]
+                self._grow(size, ev.start_mark)
+                if merging:
+                    top.merges.append(target)
+                    top.size += size
+                    top.pending = None
+                else:
+                    self._complete(stack, target, size, None, fresh=False)
+            elif merging and isinstance(ev, yaml.SequenceStartEvent):  # "<<: [*a, *b]"
+                for sub in events:
+                    if isinstance(sub, yaml.SequenceEndEvent):
+                        break
+                    if isinstance(sub, yaml.AliasEvent) and sub.anchor in self.anchors:
+                        target, size = self.anchors[sub.anchor]
+                        self._grow(size, sub.start_mark)
+                        top.merges.append(target)
+                        top.size += size
+                top.pending = None
+            elif isinstance(ev, yaml.ScalarEvent):
+                node = self._new(ev)
+                self._grow(1, ev.start_mark)
+                self._scalar(ev, node, self._child_path(top, top.pending[0] if top and top.pending else None))
+                self._complete(stack, node, 1, ev.anchor, fresh=True)
+            else:  # MappingStartEvent / SequenceStartEvent
+                if len(stack) >= MAX_DEPTH:
+                    raise InputError(self.path, f"nesting deeper than {MAX_DEPTH} levels",
+                                     ev.start_mark.line + 1, ev.start_mark.column + 1)
+                node = self._new(ev)
+                self._grow(1, ev.start_mark)
+                kind = "map" if isinstance(ev, yaml.MappingStartEvent) else "seq"
+                stack.append(_Frame(node, kind, self._child_path(top, top.pending[0] if top and top.pending else None), ev.anchor))
+        return self.root
 
 
 def _mark_pos(exc: yaml.YAMLError) -> tuple[int, int]:
@@ -199,15 +252,6 @@ def _mark_pos(exc: yaml.YAMLError) -> tuple[int, int]:
     if mark is None:
         return 1, 1
     return mark.line + 1, mark.column + 1
-
-
-def _compose(text: str):
-    """Compose the first YAML document of ``text`` (``None`` for an empty stream)."""
-    loader = _Loader(text)
-    try:
-        return loader.get_node() if loader.check_node() else None
-    finally:
-        loader.dispose()
 
 
 def load_yaml(path: str, text: str) -> Document:
@@ -226,21 +270,24 @@ def load_yaml(path: str, text: str) -> Document:
         InputError: syntax errors (with the parser's line/column), unsafe tags,
             alias bombs, excessive nesting.
     """
+    builder = _Builder(path)
+    loader = _Loader(text)
     try:
-        ynode = _compose(text)
+        root = builder.build(_events(loader))
     except yaml.YAMLError as exc:
         line, col = _mark_pos(exc)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context = getattr(exc, "context", None)
         msg = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
         raise InputError(path, msg, line, col) from None
-    except RecursionError:
-        raise InputError(path, f"nesting too deep to parse (limit {MAX_DEPTH} levels)") from None
-    if ynode is None:
+    finally:
+        loader.dispose()
+    if root is None:
         return Document(path=path, fmt="yaml", root=Node(value={}, path=path), text=text)
-    builder = _Builder(path)
-    try:
-        root = builder.build(ynode, "", 0)
-    except RecursionError:
-        raise InputError(path, f"nesting too deep (limit {MAX_DEPTH} levels)") from None
     return Document(path=path, fmt="yaml", root=root, issues=builder.issues, text=text)
+
+
+def _events(loader):
+    """PyYAML's parser events, one at a time (C parser when libyaml is present)."""
+    while loader.check_event():
+        yield loader.get_event()
