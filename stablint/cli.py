@@ -18,6 +18,7 @@ from . import __version__
 COMMANDS: dict[str, str] = {
     "lint": "stablint.commands.lint:lint",
     "rules": "stablint.commands.rules:rules",
+    "explain": "stablint.commands.explain:explain",
 }
 
 

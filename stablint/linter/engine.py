@@ -261,7 +261,8 @@ def lint_paths(paths: Iterable[str], options: LintOptions | None = None) -> Lint
                 result.findings.append(f)
     # 4. suppressions that suppressed nothing (rule unused-suppression, STL005)
     if suppressions is not None:
-        result.findings.extend(unused_suppression.findings(suppressions.unused(), options.severity))
+        unused = unused_suppression.findings(suppressions.unused(), options.severity)
+        result.findings.extend(suppressions.filter(unused, ()))  # `disable-file=unused-suppression` works
     result.fail_on = strictest(fail_ons)
     result.findings.sort(key=Finding.sort_key)
     return result
