@@ -17,6 +17,14 @@ from .base import Context, Dialect
 DIALECT_MODULES: tuple[str, ...] = (
     # --- LLM fine-tuning stacks ---
     # --- general-purpose trainers, detection, systems, scientific ML ---
+    "lightning_cli",
+    "hydra",
+    "nanogpt",
+    "mmengine",
+    "detectron2",
+    "torchtitan",
+    "ultralytics",
+    "neuraloperator",
     "generic",
 )
 

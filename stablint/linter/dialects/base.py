@@ -222,3 +222,41 @@ def lower_name(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     return value.rsplit(".", 1)[-1].strip().lower()
+
+
+def merge_nodes(base: Node, override: Node, delete_key: str | None = None) -> Node:
+    """Merge two config trees the way mmengine/yacs/OmegaConf do: mappings merge key by key, anything else is replaced.
+
+    Nodes are not copied: every value keeps its own ``path``/line, so provenance of an
+    inherited value points into the base file. Returns a new mapping node positioned at
+    ``override`` when both are mappings, else ``override`` itself.
+
+    Args:
+        delete_key: mmengine's ``"_delete_"``: an override mapping with ``_delete_=True``
+            replaces the base mapping instead of merging (mmengine ``config.py:36,251-259``);
+            the marker key itself is dropped.
+    """
+    if not (base.is_mapping and override.is_mapping):
+        return _without(override, delete_key)
+    if delete_key is not None:
+        marker = override.value.get(delete_key)
+        if marker is not None and marker.value is True:
+            return _without(override, delete_key)
+    out = dict(base.value)
+    for key, child in override.value.items():
+        if key == delete_key:
+            continue
+        out[key] = merge_nodes(out[key], child, delete_key) if key in out else _without(child, delete_key)
+    merged = Node(out, override.line, override.column, override.key_line, override.key_column,
+                  path=override.path)
+    return merged
+
+
+def _without(node: Node, delete_key: str | None) -> Node:
+    """``node`` with every ``delete_key`` marker removed (only copies mappings that hold one)."""
+    if delete_key is None or not node.is_mapping:
+        return node
+    if delete_key not in node.value and not any(c.is_mapping for c in node.value.values()):
+        return node
+    value = {k: _without(c, delete_key) for k, c in node.value.items() if k != delete_key}
+    return Node(value, node.line, node.column, node.key_line, node.key_column, path=node.path)

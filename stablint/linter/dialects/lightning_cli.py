@@ -1,0 +1,244 @@
+"""Lightning CLI dialect: ``LightningCLI`` YAML (``class_path``/``init_args``, read by jsonargparse).
+
+Layout (research/dialects.md table 2B, [PL-CLI], [PL-DOC])::
+
+    trainer:   {max_epochs, max_steps, accumulate_grad_batches, gradient_clip_val,
+                gradient_clip_algorithm, precision, devices, num_nodes,
+                check_val_every_n_epoch, val_check_interval, callbacks: [...]}
+    model:     {class_path, init_args: {...}}     # may also hold optimizer/lr/scheduler
+    data:      {class_path, init_args: {batch_size, ...}}
+    optimizer:    {class_path: torch.optim.AdamW, init_args: {lr, weight_decay, betas}}
+    lr_scheduler: {class_path: ReduceLROnPlateau, init_args: {monitor, patience, factor}}
+
+Units and traps (research §3.5):
+
+* every scheduler configured through the CLI steps **per epoch**
+  (``LRSchedulerConfig.interval`` defaults to ``"epoch"``, Lightning-AI/pytorch-lightning#15340);
+* ``ReduceLROnPlateau`` left without ``patience`` uses torch's default **10**, factor 0.1, mode min;
+* ``EarlyStopping.patience`` (default 3, [PL-ES:114-126]) counts *validation checks*: with
+  validation at the end of every ``check_val_every_n_epoch``-th epoch it is
+  ``patience × check_val_every_n_epoch`` epochs; with ``val_check_interval`` set it stays in
+  unit ``eval``;
+* jsonargparse's loader reads ``1e-4`` as a float and parses values against type hints,
+  so ``loader = "jsonargparse"`` and ``coerces = True``.
+
+Some task classes (terratorch) take the optimizer inside ``model.init_args``:
+``optimizer: AdamW``, ``lr: 1e-4``, ``optimizer_hparams``, ``scheduler``, ``scheduler_hparams``.
+"""
+
+from __future__ import annotations
+
+from ..document import Document, Node
+from ..plan import EPOCH, EVAL, OPT_STEP, PlanValue, TrainingPlan
+from .base import Context, Dialect, number_of
+from .names import optimizer_family, scheduler_kind
+
+_TOP = {"trainer", "model", "data", "optimizer", "lr_scheduler", "seed_everything", "ckpt_path"}
+
+#: torch ``ReduceLROnPlateau`` defaults (torch/optim/lr_scheduler.py signature).
+PLATEAU_DEFAULTS = {"patience": 10, "factor": 0.1, "mode": "min"}
+#: ``EarlyStopping(patience=3)`` default ([PL-ES:114-126]).
+EARLY_STOPPING_PATIENCE = 3
+
+#: scheduler ``init_args`` key → (canonical field, unit is the scheduler interval?)
+_SCHED_ARGS = {
+    "patience": ("scheduler.patience", True), "factor": ("scheduler.factor", False),
+    "mode": ("scheduler.mode", False), "monitor": ("scheduler.monitor", False),
+    "cooldown": ("scheduler.cooldown", True), "T_max": ("scheduler.t_max", True),
+    "T_0": ("scheduler.t_0", True), "T_mult": ("scheduler.t_mult", False),
+    "eta_min": ("scheduler.min_lr", False), "min_lr": ("scheduler.min_lr", False),
+    "step_size": ("scheduler.step_size", True), "gamma": ("scheduler.gamma", False),
+    "milestones": ("scheduler.milestones", True),
+}
+_OPT_ARGS = {"lr": "optimizer.lr", "weight_decay": "optimizer.weight_decay", "momentum": "optimizer.momentum",
+             "betas": "optimizer.betas", "eps": "optimizer.eps"}
+
+
+def _args(node: Node | None) -> Node | None:
+    """The ``init_args`` of a ``class_path`` node, or the node itself when it has none."""
+    if node is None or not node.is_mapping:
+        return None
+    return node.get("init_args") or node
+
+
+def _class_name(node: Node | None) -> str | None:
+    """``class_path`` of a mapping node, or the string value of a scalar node."""
+    if node is None:
+        return None
+    if node.is_mapping:
+        cp = node.get("class_path")
+        return cp.value if cp is not None and isinstance(cp.value, str) else None
+    return node.value if isinstance(node.value, str) else None
+
+
+class LightningCLI(Dialect):
+    """``LightningCLI`` configs (``python main.py fit --config x.yaml``)."""
+
+    name = "lightning-cli"
+    title = "PyTorch Lightning CLI (jsonargparse)"
+    formats = ("yaml",)
+    loader = "jsonargparse"
+    coerces = True
+    scheduler_interval = "epoch"
+
+    def detect(self, doc: Document) -> float:
+        """Needs ``class_path`` somewhere and a ``trainer``/``seed_everything`` top-level key."""
+        keys = doc.keys()
+        if not ({"trainer", "seed_everything"} & keys):
+            return 0.0
+        if not any(p.endswith("class_path") for p, _ in doc.root.walk()):
+            return 0.0
+        return min(0.95, 0.6 + 0.05 * len(keys & _TOP))
+
+    def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
+        """Read trainer, data, optimizer, scheduler and callbacks (see the module docstring)."""
+        self._trainer(root, plan)
+        data = _args(root.get("data"))
+        if data is not None and data.get("batch_size") is not None:
+            self.take(plan, "batch.per_device", data.get("batch_size"), "data.init_args.batch_size", "per_device")
+        model = _args(root.get("model"))
+        self._optimizer(root.get("optimizer"), "optimizer", plan)
+        if not plan.has("optimizer.type") and model is not None:
+            self._model_optimizer(model, plan)
+        self._scheduler(root.get("lr_scheduler"), "lr_scheduler", plan)
+        if not plan.has("scheduler.type") and model is not None:
+            self._model_scheduler(model, plan)
+        self._callbacks(root.find("trainer.callbacks"), root, plan)
+
+    # -- trainer ----------------------------------------------------------------
+    def _trainer(self, root: Node, plan: TrainingPlan) -> None:
+        t = root.get("trainer")
+        if t is None or not t.is_mapping:
+            return
+        simple = {"max_epochs": ("run.epochs", EPOCH), "accumulate_grad_batches": ("batch.grad_accum", None),
+                  "check_val_every_n_epoch": ("eval.interval", EPOCH)}
+        for key, (field, unit) in simple.items():
+            if t.get(key) is not None and t.get(key).value is not None:
+                self.take(plan, field, t.get(key), f"trainer.{key}", unit)
+        steps = t.get("max_steps")
+        if steps is not None and (number_of(steps) or -1) > 0:
+            self.take(plan, "run.max_steps", steps, "trainer.max_steps", OPT_STEP)
+        clip = t.get("gradient_clip_val")
+        if clip is not None and clip.value is not None:
+            algo = t.get("gradient_clip_algorithm")
+            by_value = algo is not None and str(algo.value).lower() == "value"
+            self.take(plan, "clip.value" if by_value else "clip.max_norm", clip, "trainer.gradient_clip_val")
+        prec = t.get("precision")
+        if prec is not None and prec.value is not None:
+            p = str(prec.value).lower()
+            if p.startswith("bf16"):
+                self.take(plan, "precision.bf16", prec, "trainer.precision", convert=lambda _: True)
+            elif p.startswith("16"):
+                self.take(plan, "precision.fp16", prec, "trainer.precision", convert=lambda _: True)
+        devices, nodes = t.get("devices"), t.get("num_nodes")
+        if devices is not None and isinstance(devices.value, int) and not isinstance(devices.value, bool):
+            n = nodes.value if nodes is not None and isinstance(nodes.value, int) else 1
+            pv = self.take(plan, "batch.world_size", devices, "trainer.devices")
+            pv.value = devices.value * n
+
+    # -- optimizer ----------------------------------------------------------------
+    def _optimizer(self, node: Node | None, key: str, plan: TrainingPlan) -> None:
+        cls = _class_name(node)
+        if cls is None:
+            return
+        self.take(plan, "optimizer.type", node.get("class_path") if node.is_mapping else node,
+                  f"{key}.class_path" if node.is_mapping else key, convert=optimizer_family)
+        args = _args(node) if node.is_mapping else None
+        if args is not None:
+            prefix = f"{key}.init_args" if node.get("init_args") is not None else key
+            for arg, field in _OPT_ARGS.items():
+                if args.get(arg) is not None:
+                    self.take(plan, field, args.get(arg), f"{prefix}.{arg}")
+
+    def _model_optimizer(self, model: Node, plan: TrainingPlan) -> None:
+        """terratorch-style ``model.init_args.{optimizer, lr, optimizer_hparams}``."""
+        opt = model.get("optimizer")
+        if opt is not None:
+            self._optimizer(opt, "model.init_args.optimizer", plan)
+        if model.get("lr") is not None and not plan.has("optimizer.lr"):
+            self.take(plan, "optimizer.lr", model.get("lr"), "model.init_args.lr")
+        hp = model.get("optimizer_hparams")
+        if hp is not None and hp.is_mapping:
+            for arg, field in _OPT_ARGS.items():
+                if hp.get(arg) is not None and not plan.has(field):
+                    self.take(plan, field, hp.get(arg), f"model.init_args.optimizer_hparams.{arg}")
+
+    # -- scheduler ----------------------------------------------------------------
+    def _scheduler(self, node: Node | None, key: str, plan: TrainingPlan, args: Node | None = None,
+                   args_key: str | None = None) -> None:
+        cls = _class_name(node)
+        if cls is None:
+            return
+        cls_node = node.get("class_path") if node.is_mapping else node
+        pv = self.take(plan, "scheduler.type", cls_node, f"{key}.class_path" if node.is_mapping else key)
+        plan.set("scheduler.raw_type", PlanValue(cls, source=pv.source))
+        pv.value = scheduler_kind(cls)
+        if args is None and node.is_mapping:
+            args = _args(node)
+            args_key = f"{key}.init_args" if node.get("init_args") is not None else key
+        interval = args.get("interval") if args is not None and args.is_mapping else None
+        if interval is not None and interval.value in ("step", "epoch"):
+            self.take(plan, "scheduler.interval", interval, f"{args_key}.interval")
+        unit = OPT_STEP if plan.value("scheduler.interval") == "step" else EPOCH
+        if args is not None and args.is_mapping:
+            for arg, (field, counted) in _SCHED_ARGS.items():
+                if args.get(arg) is not None and args.get(arg).value is not None:
+                    self.take(plan, field, args.get(arg), f"{args_key}.{arg}", unit if counted else None)
+        if pv.value == "plateau":
+            for arg, default in PLATEAU_DEFAULTS.items():
+                field = _SCHED_ARGS[arg][0]
+                if not plan.has(field):
+                    self.put(plan, field, default, pv, key=f"{args_key or key}.{arg}",
+                             unit=unit if _SCHED_ARGS[arg][1] else None)
+
+    def _model_scheduler(self, model: Node, plan: TrainingPlan) -> None:
+        """terratorch-style ``model.init_args.{scheduler, scheduler_hparams}``."""
+        sched = model.get("scheduler")
+        if sched is None:
+            return
+        if sched.is_mapping:
+            self._scheduler(sched, "model.init_args.scheduler", plan)
+        else:
+            self._scheduler(sched, "model.init_args.scheduler", plan, model.get("scheduler_hparams"),
+                            "model.init_args.scheduler_hparams")
+
+    # -- callbacks ------------------------------------------------------------------
+    def _callbacks(self, callbacks: Node | None, root: Node, plan: TrainingPlan) -> None:
+        if callbacks is None:
+            return
+        items = callbacks.value if callbacks.is_sequence else [callbacks]
+        for i, cb in enumerate(items):
+            cls = (_class_name(cb) or "").rsplit(".", 1)[-1]
+            args = _args(cb) if cb.is_mapping else None
+            key = f"trainer.callbacks.{i}.init_args"
+            if cls == "EarlyStopping":
+                self._early_stopping(cb, args if args is not cb else None, key, root, plan)
+            elif cls.endswith("ModelCheckpoint") and args is not None and not plan.has("save.interval"):
+                if args.get("every_n_epochs") is not None:
+                    self.take(plan, "save.interval", args.get("every_n_epochs"), f"{key}.every_n_epochs", EPOCH)
+                elif args.get("every_n_train_steps") is not None:
+                    self.take(plan, "save.interval", args.get("every_n_train_steps"), f"{key}.every_n_train_steps",
+                              OPT_STEP)
+
+    def _early_stopping(self, cb: Node, args: Node | None, key: str, root: Node, plan: TrainingPlan) -> None:
+        """Patience in epochs when validation runs once per ``check_val_every_n_epoch`` epochs, else in evals."""
+        if args is not None and args.get("monitor") is not None:
+            self.take(plan, "early_stopping.monitor", args.get("monitor"), f"{key}.monitor")
+        node = args.get("patience") if args is not None else None
+        if node is not None:
+            pv = self.take(plan, "early_stopping.patience", node, f"{key}.patience", EVAL)
+        else:
+            pv = self.put(plan, "early_stopping.patience", EARLY_STOPPING_PATIENCE, cb, key=f"{key}.patience", unit=EVAL)
+        if root.find("trainer.val_check_interval") is not None or pv.number is None:
+            return
+        every = root.find("trainer.check_val_every_n_epoch")
+        n = number_of(every) if every is not None else 1
+        if n is not None and n >= 1:
+            pv.value = pv.value * int(n)
+            pv.unit = EPOCH
+            if n != 1:
+                plan.notes.append(f"EarlyStopping patience counts validation checks: {pv.value // int(n)} checks x "
+                                  f"check_val_every_n_epoch {int(n)} = {pv.value} epochs")
+
+
+DIALECT = LightningCLI()

@@ -1,0 +1,137 @@
+"""torchtitan dialect: ``train_configs/*.toml`` job configs (before PR #2386 moved them to Python).
+
+Layout (research/dialects.md table 2C, torchtitan@9810191bb^ ``torchtitan/config/job_config.py``)::
+
+    [optimizer]     name = "AdamW", lr, eps, weight_decay, beta1, beta2
+    [lr_scheduler]  warmup_steps, decay_ratio, decay_type = "linear"|"sqrt"|"cosine", min_lr_factor
+    [training]      local_batch_size (per device), global_batch_size (-1 = local x DP degree),
+                    steps, max_norm, mixed_precision_param, seq_len
+    [parallelism]   data_parallel_shard_degree (-1 = fill), data_parallel_replicate_degree
+    [checkpoint]    enable, interval       [validation] enable, freq
+
+Every count is an optimizer **step** (research §3.10). ``decay_ratio`` unset means decay
+right after warmup; set, it is a warmup-stable-decay schedule whose decay phase lasts
+``decay_ratio × steps``. ``min_lr_factor`` is a fraction of ``lr``. Values the file omits
+are the ``JobConfig`` defaults, filled with ``default=True`` provenance.
+TOML reads ``1e-4`` as a float (``loader = "toml"``).
+"""
+
+from __future__ import annotations
+
+from ..document import Document, Node
+from ..plan import FRACTION_OF_LR, GLOBAL, OPT_STEP, PER_DEVICE, PlanValue, TrainingPlan
+from .base import Context, Dialect, number_of
+from .names import optimizer_family
+
+_TABLES = {"job", "training", "optimizer", "lr_scheduler", "parallelism", "checkpoint", "activation_checkpoint",
+           "model", "metrics", "profiling", "compile", "float8", "experimental", "validation", "comm", "quantize"}
+
+#: ``JobConfig`` defaults (torchtitan@9810191bb^ ``torchtitan/config/job_config.py``; research table 2C).
+DEFAULTS: dict[str, object] = {
+    "optimizer.name": "AdamW", "optimizer.lr": 8e-4, "optimizer.eps": 1e-8, "optimizer.weight_decay": 0.1,
+    "lr_scheduler.warmup_steps": 200, "lr_scheduler.decay_type": "linear", "lr_scheduler.min_lr_factor": 0.0,
+    "training.local_batch_size": 8, "training.steps": 10000, "training.max_norm": 1.0,
+    "training.mixed_precision_param": "bfloat16",
+}
+
+KEYS = {
+    "optimizer.lr": "optimizer.lr",
+    "optimizer.eps": "optimizer.eps",
+    "optimizer.weight_decay": "optimizer.weight_decay",
+    "warmup.steps": ("lr_scheduler.warmup_steps", OPT_STEP),
+    "scheduler.min_lr": ("lr_scheduler.min_lr_factor", FRACTION_OF_LR),
+    "batch.per_device": ("training.local_batch_size", PER_DEVICE),
+    "run.max_steps": ("training.steps", OPT_STEP),
+    "clip.max_norm": "training.max_norm",
+}
+
+
+class TorchTitan(Dialect):
+    """torchtitan TOML job configs."""
+
+    name = "torchtitan"
+    title = "torchtitan (TOML job config)"
+    formats = ("toml",)
+    loader = "toml"
+    scheduler_interval = "step"
+    KEYS = KEYS
+
+    def detect(self, doc: Document) -> float:
+        """A ``[training]`` table plus other torchtitan tables."""
+        keys = doc.keys()
+        if "training" not in keys or not keys & {"optimizer", "lr_scheduler", "parallelism", "job"}:
+            return 0.0
+        return min(0.95, 0.5 + 0.05 * len(keys & _TABLES))
+
+    def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
+        """Defaults, optimizer name and betas, the decay schedule, global batch, precision, intervals."""
+        for canonical, spec in KEYS.items():
+            key, unit = spec if isinstance(spec, tuple) else (spec, None)
+            if not plan.has(canonical):
+                self.put(plan, canonical, DEFAULTS[key], root.get(key.split(".")[0]), key=key, unit=unit)
+        name = root.find("optimizer.name")
+        if name is not None:
+            self.take(plan, "optimizer.type", name, "optimizer.name", convert=optimizer_family)
+        else:
+            self.put(plan, "optimizer.type", "adamw", root.get("optimizer"), key="optimizer.name")
+        b1, b2 = root.find("optimizer.beta1"), root.find("optimizer.beta2")
+        if b1 is not None or b2 is not None:
+            pv = self.take(plan, "optimizer.betas", b1 or b2, "optimizer.beta1" if b1 else "optimizer.beta2")
+            pv.value = [number_of(b1) if b1 is not None else 0.9, number_of(b2) if b2 is not None else 0.95]
+        self._schedule(root, plan)
+        self._batch(root, plan)
+        prec = root.find("training.mixed_precision_param")
+        p = str(prec.value) if prec is not None else DEFAULTS["training.mixed_precision_param"]
+        if p in ("bfloat16", "float16"):
+            field = "precision.bf16" if p == "bfloat16" else "precision.fp16"
+            if prec is not None:
+                self.take(plan, field, prec, "training.mixed_precision_param", convert=lambda _: True)
+            else:
+                self.put(plan, field, True, root.get("training"), key="training.mixed_precision_param")
+        for table, key, field in (("checkpoint", "interval", "save.interval"), ("validation", "freq", "eval.interval")):
+            enable = root.find(f"{table}.enable")
+            node = root.find(f"{table}.{key}")
+            if node is not None and enable is not None and enable.value is True:
+                self.take(plan, field, node, f"{table}.{key}", OPT_STEP)
+
+    def _schedule(self, root: Node, plan: TrainingPlan) -> None:
+        """``decay_type`` gives the curve; ``decay_ratio`` set → warmup-stable-decay over ``ratio × steps``."""
+        dtype = root.find("lr_scheduler.decay_type")
+        ratio = root.find("lr_scheduler.decay_ratio")
+        raw = str(dtype.value) if dtype is not None else DEFAULTS["lr_scheduler.decay_type"]
+        near = dtype or ratio or root.get("lr_scheduler")
+        kind = {"linear": "linear", "cosine": "cosine", "sqrt": "other"}.get(raw, "other")
+        wsd = ratio is not None and number_of(ratio) is not None
+        if wsd and number_of(ratio) == 0:  # decay_ratio 0: warmup, then a constant LR
+            kind, wsd = "constant", False
+        pv = self.put(plan, "scheduler.type", "wsd" if wsd else kind, near, key="lr_scheduler.decay_type",
+                      default=dtype is None and ratio is None)
+        raw_type = "warmup + constant (decay_ratio 0)" if kind == "constant" else f"warmup + {raw} decay"
+        plan.set("scheduler.raw_type", PlanValue(raw_type + (" (WSD)" if wsd else ""), source=pv.source))
+        steps = plan.number("run.max_steps")
+        if wsd and steps is not None:
+            self.put(plan, "scheduler.decay_steps", round(number_of(ratio) * steps), ratio,
+                     key="lr_scheduler.decay_ratio*training.steps", unit=OPT_STEP, default=False)
+        elif kind != "constant" and steps is not None and plan.number("warmup.steps") is not None:
+            self.put(plan, "scheduler.decay_steps", int(steps - plan.number("warmup.steps")), plan.get("run.max_steps"),
+                     key="training.steps-lr_scheduler.warmup_steps", unit=OPT_STEP, default=False)
+
+    def _batch(self, root: Node, plan: TrainingPlan) -> None:
+        """``global_batch_size`` when positive; data-parallel degree when both degrees are explicit."""
+        g = root.find("training.global_batch_size")
+        if g is not None and (number_of(g) or -1) > 0:
+            self.take(plan, "batch.global", g, "training.global_batch_size", GLOBAL)
+        shard = root.find("parallelism.data_parallel_shard_degree")
+        rep = root.find("parallelism.data_parallel_replicate_degree")
+        s = number_of(shard) if shard is not None else None
+        r = number_of(rep) if rep is not None else 1
+        if s is not None and s > 0 and r is not None and r > 0:
+            pv = self.take(plan, "batch.world_size", shard, "parallelism.data_parallel_shard_degree")
+            pv.value = int(s * r)
+            local, glob = plan.number("batch.per_device"), plan.number("batch.global")
+            if local and glob and glob % (local * s * r) == 0:
+                self.put(plan, "batch.grad_accum", int(glob // (local * s * r)), plan.get("batch.global"),
+                         key="global_batch_size/(local_batch_size*dp)", default=False)
+
+
+DIALECT = TorchTitan()
