@@ -16,6 +16,12 @@ from .base import Context, Dialect
 #: Module names under ``stablint.linter.dialects``, each defining ``DIALECT``.
 DIALECT_MODULES: tuple[str, ...] = (
     # --- LLM fine-tuning stacks ---
+    "hf_trainer",
+    "peft",
+    "axolotl",
+    "llamafactory",
+    "torchtune",
+    "deepspeed",
     # --- general-purpose trainers, detection, systems, scientific ML ---
     "lightning_cli",
     "hydra",

@@ -1,0 +1,154 @@
+"""axolotl YAML: ``base_model`` + ``micro_batch_size`` + ``adapter: lora|qlora`` configs.
+
+Sources (research/dialects.md §1, table 2A, trap §3.2; existing_checks.md A.3;
+axolotl@067b021 ``src/axolotl/core/builders/base.py``):
+
+* Loader: ``yaml.safe_load`` then a pydantic model. Typed fields are coerced
+  (``learning_rate`` has an explicit ``float()``; lax mode converts numeric
+  strings), so ``coerces=True``; the free-form dicts ``lr_scheduler_kwargs`` and
+  ``optim_args`` are **not** coerced: a ``1e-6`` in them reaches the scheduler as a str.
+* ``micro_batch_size`` is per device; ``batch_size`` (discouraged) is
+  ``micro × gradient_accumulation_steps`` per rank, so GA = batch_size // micro.
+* ``max_steps`` precedes ``num_epochs`` (default 1).
+* Warmup: ``warmup_steps`` **xor** ``warmup_ratio``. When neither is truthy
+  (``warmup_steps: 0`` included) the builder uses ``min(int(0.03 * total), 100)``
+  steps, or ratio 0.03 when the total is unknown (``_configure_warmup_and_logging``).
+* ``lr_scheduler`` defaults to ``cosine``; ``one_cycle``/``rex`` run on top of HF
+  ``cosine``; ``cosine_min_lr_ratio`` is a fraction of the LR.
+* ``early_stopping_patience`` counts evaluations. ``max_grad_norm`` unset → HF
+  default 1.0 (the builder passes it only when set).
+* LoRA is trained only with ``adapter: lora|qlora``; an empty ``adapter:`` means a
+  full fine-tune even when ``lora_r``/``lora_alpha`` are written.
+* ``bf16: auto`` is resolved from the hardware at start-up (unresolved here).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..document import Document, Node
+from ..plan import EPOCH, EVAL, FRACTION_OF_LR, OPT_STEP, PER_DEVICE, RATIO, TrainingPlan
+from .base import Context, Dialect, number_of
+from .hf_trainer import hf_optimizer, hf_run_length, hf_scheduler, mapping_of
+
+#: Keys only axolotl uses (``base_model`` is required by axolotl).
+AXOLOTL_KEYS = frozenset({"micro_batch_size", "sequence_len", "adapter", "lora_r", "lora_target_linear",
+                          "lora_target_modules", "val_set_size", "dataset_prepared_path", "evals_per_epoch",
+                          "saves_per_epoch", "sample_packing", "num_epochs", "lr_scheduler", "special_tokens",
+                          "load_in_4bit", "load_in_8bit", "wandb_project", "lora_model_dir", "datasets",
+                          "pretraining_dataset", "peft_use_rslora", "chat_template"})
+#: axolotl ``adapter`` values that train LoRA adapters.
+_LORA_ADAPTERS = {"lora", "qlora"}
+
+
+class Axolotl(Dialect):
+    """axolotl fine-tuning YAML."""
+
+    name = "axolotl"
+    title = "axolotl"
+    formats = ("yaml",)
+    loader = "pyyaml"
+    coerces = True
+    scheduler_interval = "step"
+    KEYS: dict[str, Any] = {
+        "optimizer.lr": "learning_rate",
+        "optimizer.weight_decay": "weight_decay",
+        "optimizer.eps": "adam_epsilon",
+        "batch.per_device": ("micro_batch_size", PER_DEVICE),
+        "batch.grad_accum": "gradient_accumulation_steps",
+        "clip.max_norm": "max_grad_norm",
+        "precision.fp16": "fp16",
+        "precision.bf16": "bf16",
+        "early_stopping.patience": ("early_stopping_patience", EVAL),
+        "lora.r": "lora_r",
+        "lora.alpha": "lora_alpha",
+        "lora.dropout": "lora_dropout",
+        "lora.use_rslora": "peft_use_rslora",
+    }
+
+    def detect(self, doc: Document) -> float:
+        """0.95 with ``base_model`` and two axolotl keys, or four axolotl keys without it."""
+        keys = doc.keys()
+        hits = len(keys & AXOLOTL_KEYS)
+        if ("base_model" in keys and hits >= 2) or hits >= 4:
+            return 0.95
+        return 0.0
+
+    def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
+        """Batch, run length, warmup, scheduler, optimizer, LoRA switch, defaults."""
+        self._batch(root, plan)
+        hf_run_length(self, root, plan, epochs_key="num_epochs")
+        if not plan.has("run.max_steps") and not plan.has("run.epochs"):
+            self.put(plan, "run.epochs", 1, plan.get("optimizer.lr"), "num_epochs", EPOCH)
+        self._warmup(root, plan)
+        sched = root.get("lr_scheduler")
+        hf_scheduler(self, root, plan, type_key="lr_scheduler", kwargs_coerce=False, default="cosine")
+        if sched is not None and sched.value in ("one_cycle", "rex"):
+            plan.notes.append(f"lr_scheduler: {sched.value} runs as an alternate scheduler on top of HF cosine")
+        ratio = root.get("cosine_min_lr_ratio")
+        if ratio is not None and ratio.value is not None:
+            self.take(plan, "scheduler.min_lr", ratio, "cosine_min_lr_ratio", FRACTION_OF_LR)
+        hf_optimizer(self, root, plan, key="optimizer", default="adamw_torch_fused")
+        for key in ("optim_args",):
+            for sub, child in (mapping_of(root.get(key)) or {}).items():
+                canonical = {"lr": "optimizer.lr", "weight_decay": "optimizer.weight_decay", "eps": "optimizer.eps",
+                             "momentum": "optimizer.momentum"}.get(sub)
+                if canonical and not (canonical == "optimizer.lr" and plan.has("optimizer.lr")):
+                    self.take(plan, canonical, child, f"{key}.{sub}", coerce=False)
+        if not plan.has("clip.max_norm"):
+            self.put(plan, "clip.max_norm", 1.0, plan.get("optimizer.lr"), "max_grad_norm")
+        self._intervals(root, plan)
+        adapter = root.get("adapter")
+        if adapter is not None:
+            pv = self.take(plan, "lora.enabled", adapter, "adapter")
+            pv.value, pv.resolved = isinstance(adapter.value, str) and adapter.value.strip().lower() in _LORA_ADAPTERS, True
+            if not pv.value and plan.has("lora.r"):
+                plan.notes.append("lora_r/lora_alpha are set but adapter is empty: axolotl trains the full model")
+        elif plan.has("lora.r"):
+            self.put(plan, "lora.enabled", False, plan.get("lora.r"), "adapter")
+
+    def _batch(self, root: Node, plan: TrainingPlan) -> None:
+        """``batch_size`` without ``gradient_accumulation_steps``: GA = batch_size // micro_batch_size."""
+        bs, micro = root.get("batch_size"), plan.number("batch.per_device")
+        if bs is not None and number_of(bs) and micro and not plan.has("batch.grad_accum"):
+            self.put(plan, "batch.grad_accum", max(1, int(number_of(bs)) // int(micro)), bs, "batch_size", default=False)
+            plan.notes.append("gradient_accumulation_steps derived as batch_size // micro_batch_size (axolotl normalize_config)")
+
+    def _warmup(self, root: Node, plan: TrainingPlan) -> None:
+        """``warmup_steps`` xor ``warmup_ratio``; neither truthy → the builder's 3 % default (≤ 100 steps)."""
+        steps, ratio = root.get("warmup_steps"), root.get("warmup_ratio")
+        ns = number_of(steps) if steps is not None else None
+        nr = number_of(ratio) if ratio is not None else None
+        if steps is not None and steps.value is not None and (ns is None or ns):
+            if ns is not None and ns < 1:
+                self.take(plan, "warmup.ratio", steps, "warmup_steps", RATIO)
+                plan.notes.append(f"warmup_steps={ns} is below 1: transformers reads it as a ratio (use warmup_ratio)")
+            else:
+                self.take(plan, "warmup.steps", steps, "warmup_steps", OPT_STEP)
+            if nr:
+                plan.notes.append("warmup_steps and warmup_ratio are mutually exclusive in axolotl (validation error)")
+            return
+        if ratio is not None and ratio.value is not None and (nr is None or nr):
+            self.take(plan, "warmup.ratio", ratio, "warmup_ratio", RATIO)
+            return
+        near = steps or ratio or None
+        total = plan.number("run.max_steps")
+        if total:
+            self.put(plan, "warmup.steps", min(int(0.03 * total), 100), near or plan.get("run.max_steps"), "warmup_steps", OPT_STEP)
+        else:
+            self.put(plan, "warmup.ratio", 0.03, near or plan.get("optimizer.lr"), "warmup_ratio", RATIO)
+        plan.notes.append("no truthy warmup_steps/warmup_ratio: axolotl warms up over min(3% of steps, 100 steps)")
+
+    def _intervals(self, root: Node, plan: TrainingPlan) -> None:
+        """``eval_steps``/``save_steps`` (float < 1 = fraction of the run) or ``evals_per_epoch``/``saves_per_epoch``."""
+        for what in ("eval", "save"):
+            steps, per_epoch = root.get(f"{what}_steps"), root.get(f"{what}s_per_epoch")
+            if steps is not None and number_of(steps):
+                n = number_of(steps)
+                self.take(plan, f"{what}.interval", steps, f"{what}_steps", RATIO if n < 1 else OPT_STEP)
+            elif per_epoch is not None and number_of(per_epoch):
+                self.put(plan, f"{what}.interval", 1 / number_of(per_epoch), per_epoch, f"{what}s_per_epoch",
+                         EPOCH, default=False)
+
+
+DIALECT = Axolotl()

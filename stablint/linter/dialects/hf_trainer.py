@@ -1,0 +1,318 @@
+"""Hugging Face ``TrainingArguments``: YAML/JSON files and HF-style ``--flag value`` launch scripts.
+
+Sources (research/dialects.md §1, table 2A and trap §3.1; existing_checks.md A.1):
+
+* Loader: ``HfArgumentParser.parse_yaml_file`` is ``yaml.safe_load`` + dataclass
+  init without coercion, so ``learning_rate: 1e-4`` reaches the trainer as a
+  ``str`` (huggingface/trl#1450). JSON files and CLI flags (argparse ``type=float``)
+  give numbers.
+* ``warmup_steps`` is a float: ``< 1`` is a **ratio** of the run, ``>= 1`` steps;
+  a positive ``warmup_steps`` overrides ``warmup_ratio`` (``get_warmup_steps``).
+* ``max_steps > 0`` overrides ``num_train_epochs`` (default ``-1``).
+* The scheduler steps once per optimizer step, except ``reduce_lr_on_plateau``,
+  which steps once per **evaluation** on ``metric_for_best_model`` (``"loss"`` when
+  unset, logged as ``eval_loss``); its ``lr_scheduler_kwargs.patience`` therefore
+  counts evaluations (unit ``eval``).
+* Early stopping (``EarlyStoppingCallback(early_stopping_patience)``) counts evaluations.
+* Defaults (``training_args.py``): learning_rate 5e-5, per_device_train_batch_size 8,
+  gradient_accumulation_steps 1, num_train_epochs 3.0, max_grad_norm 1.0,
+  lr_scheduler_type ``linear``, warmup 0, optim AdamW. They are filled in only for
+  files that are certainly ``TrainingArguments`` (see :meth:`HfTrainer.fills_defaults`).
+
+The helpers below (:func:`hf_run_length`, :func:`hf_warmup`, :func:`hf_scheduler`,
+:func:`hf_optimizer`) are shared by the LLaMA-Factory and axolotl dialects, which
+hand their values to the same ``TrainingArguments``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..document import Document, Node
+from ..plan import EPOCH, EVAL, OPT_STEP, PER_DEVICE, RATIO, FRACTION_OF_LR, PlanValue, TrainingPlan
+from .base import Context, Dialect, number_of
+from .names import optimizer_family, scheduler_kind
+
+#: Loader name per document format (how the framework itself reads numbers).
+FORMAT_LOADERS = {"yaml": "pyyaml", "json": "json", "shell": "argparse"}
+
+#: Flags/keys that only ``TrainingArguments`` (or a close copy) uses.
+HF_STRONG = frozenset({
+    "per_device_train_batch_size", "per_gpu_train_batch_size", "per_device_eval_batch_size", "num_train_epochs",
+    "lr_scheduler_type", "eval_strategy", "evaluation_strategy", "save_strategy", "logging_strategy",
+    "save_total_limit", "load_best_model_at_end", "metric_for_best_model", "warmup_ratio", "max_grad_norm",
+    "adam_beta1", "adam_beta2", "adam_epsilon", "optim", "lr_scheduler_kwargs", "greater_is_better",
+})
+#: Of those, the ones an argparse script of its own rarely copies: their presence
+#: means ``TrainingArguments`` parses the flags, so its defaults apply.
+HF_ONLY = frozenset({"eval_strategy", "evaluation_strategy", "save_strategy", "logging_strategy", "save_total_limit",
+                     "load_best_model_at_end", "metric_for_best_model", "max_grad_norm", "warmup_ratio", "optim"})
+
+#: ``TrainingArguments`` defaults: canonical field → (value, unit, HF key).
+HF_DEFAULTS: dict[str, tuple[Any, str | None, str]] = {
+    "optimizer.lr": (5e-5, None, "learning_rate"),
+    "batch.per_device": (8, PER_DEVICE, "per_device_train_batch_size"),
+    "batch.grad_accum": (1, None, "gradient_accumulation_steps"),
+    "clip.max_norm": (1.0, None, "max_grad_norm"),
+    "optimizer.weight_decay": (0.0, None, "weight_decay"),
+}
+
+
+def mapping_of(node: Node | None) -> dict[str, Node] | None:
+    """Children of a dict-valued argument, also when written as a JSON string.
+
+    HF parses ``lr_scheduler_kwargs='{"min_lr": 1e-6}'`` with ``json.loads``
+    (``_VALID_DICT_FIELDS``); the synthetic children sit at the string's position.
+    Returns ``None`` when the node is neither a mapping nor a JSON-object string.
+    """
+    if node is None:
+        return None
+    if node.is_mapping:
+        return node.value
+    if isinstance(node.value, str) and node.value.strip().startswith("{"):
+        try:
+            data = json.loads(node.value)
+        except ValueError:
+            return None
+        if isinstance(data, dict):
+            return {str(k): Node(v, node.line, node.column, node.key_line, node.key_column, path=node.path)
+                    for k, v in data.items() if not isinstance(v, (dict, list))}
+    return None
+
+
+def hf_run_length(d: Dialect, root: Node, plan: TrainingPlan, epochs_key: str = "num_train_epochs",
+                  steps_key: str = "max_steps") -> None:
+    """``run.max_steps`` (opt_step) when ``max_steps > 0``, else ``run.epochs``.
+
+    ``max_steps > 0`` overrides the epoch count (HF/axolotl/LLaMA-Factory), so
+    ``run.epochs`` is then left out and a note says why.
+    """
+    steps, epochs = root.get(steps_key), root.get(epochs_key)
+    n = number_of(steps) if steps is not None else None
+    if steps is not None and steps.value is not None and (n is None or n > 0):
+        d.take(plan, "run.max_steps", steps, steps_key, OPT_STEP)
+        if epochs is not None and epochs.value is not None:
+            plan.notes.append(f"{epochs_key}={epochs.raw or epochs.value} is ignored: {steps_key}={steps.raw or steps.value} overrides it")
+        return
+    if epochs is not None and epochs.value is not None:
+        d.take(plan, "run.epochs", epochs, epochs_key, EPOCH)
+
+
+def hf_warmup(d: Dialect, root: Node, plan: TrainingPlan, steps_keys: tuple[str, ...] = ("warmup_steps", "num_warmup_steps")) -> None:
+    """Warmup with HF semantics: ``warmup_steps < 1`` is a ratio; positive steps win over ``warmup_ratio``."""
+    steps_node, steps_key = next(((root.get(k), k) for k in steps_keys if root.get(k) is not None
+                                  and root.get(k).value is not None), (None, ""))
+    ratio_node = root.get("warmup_ratio")
+    n = number_of(steps_node) if steps_node is not None else None
+    if steps_node is not None and (n is None or n > 0 or ratio_node is None or ratio_node.value is None):
+        if n is not None and 0 < n < 1:
+            d.take(plan, "warmup.ratio", steps_node, steps_key, RATIO)
+            plan.notes.append(f"{steps_key}={n} is below 1, so transformers reads it as a ratio of the run")
+        else:
+            d.take(plan, "warmup.steps", steps_node, steps_key, OPT_STEP)
+        if ratio_node is not None and ratio_node.value is not None and n:
+            plan.notes.append(f"warmup_ratio is ignored: {steps_key} > 0 overrides it")
+        return
+    if ratio_node is not None and ratio_node.value is not None:
+        d.take(plan, "warmup.ratio", ratio_node, "warmup_ratio", RATIO)
+
+
+def hf_scheduler(d: Dialect, root: Node, plan: TrainingPlan, type_key: str = "lr_scheduler_type",
+                 kwargs_key: str = "lr_scheduler_kwargs", kwargs_coerce: bool | None = None,
+                 default: str | None = None) -> None:
+    """Scheduler type, its ``lr_scheduler_kwargs`` and the plateau specifics.
+
+    ``reduce_lr_on_plateau``: patience/cooldown in evaluations (torch defaults
+    patience 10, factor 0.1, mode ``min``), monitor ``eval_<metric_for_best_model>``
+    (``eval_loss`` when unset: transformers forces ``metric_for_best_model="loss"``).
+    ``cosine_with_min_lr``: ``min_lr`` is absolute, ``min_lr_rate`` a fraction of the LR.
+    """
+    node = root.get(type_key)
+    if node is not None and node.value is not None:
+        pv = d.take(plan, "scheduler.type", node, type_key)
+        if pv.resolved and isinstance(pv.value, str):
+            plan.set("scheduler.raw_type", PlanValue(pv.value, source=pv.source))
+            pv.value = scheduler_kind(pv.value)
+    elif default is not None:
+        near = plan.get("optimizer.lr")
+        d.put(plan, "scheduler.raw_type", default, near, type_key)
+        d.put(plan, "scheduler.type", scheduler_kind(default), near, type_key)
+    kind = plan.value("scheduler.type")
+    kwargs = mapping_of(root.get(kwargs_key)) or {}
+    plateau = kind == "plateau"
+    for sub, canonical in (("patience", "scheduler.patience"), ("factor", "scheduler.factor"), ("mode", "scheduler.mode"),
+                           ("cooldown", "scheduler.cooldown"), ("min_lr", "scheduler.min_lr"),
+                           ("min_lr_rate", "scheduler.min_lr"), ("num_cycles", None)):
+        child = kwargs.get(sub)
+        if child is None or canonical is None or (sub == "min_lr_rate" and plan.has("scheduler.min_lr")):
+            continue
+        unit = EVAL if plateau and sub in ("patience", "cooldown") else (FRACTION_OF_LR if sub == "min_lr_rate" else None)
+        d.take(plan, canonical, child, f"{kwargs_key}.{sub}", unit, coerce=kwargs_coerce)
+    if plateau:
+        anchor = plan.get("scheduler.type")
+        if not plan.has("scheduler.patience"):
+            d.put(plan, "scheduler.patience", 10, anchor, f"{kwargs_key}.patience", EVAL)
+        if not plan.has("scheduler.factor"):
+            d.put(plan, "scheduler.factor", 0.1, anchor, f"{kwargs_key}.factor")
+        metric = root.get("metric_for_best_model")
+        name = metric.value if metric is not None and isinstance(metric.value, str) else "loss"
+        monitor = name if name.startswith("eval_") else f"eval_{name}"
+        if metric is not None and isinstance(metric.value, str):
+            pv = d.take(plan, "scheduler.monitor", metric, "metric_for_best_model")
+            pv.value = monitor
+        else:
+            d.put(plan, "scheduler.monitor", monitor, anchor, "metric_for_best_model")
+        strategy = root.get("eval_strategy") or root.get("evaluation_strategy")
+        interval = "epoch" if strategy is not None and strategy.value == "epoch" else "step"
+        d.put(plan, "scheduler.interval", interval, anchor, type_key)
+        plan.notes.append("reduce_lr_on_plateau steps once per evaluation: patience counts evaluations")
+
+
+def hf_optimizer(d: Dialect, root: Node, plan: TrainingPlan, key: str = "optim", default: str | None = None,
+                 beta_keys: tuple[str, str] = ("adam_beta1", "adam_beta2")) -> None:
+    """Optimizer family from ``optim`` and betas from ``adam_beta1``/``adam_beta2`` (defaults 0.9/0.999)."""
+    node = root.get(key)
+    if node is not None and node.value is not None:
+        pv = d.take(plan, "optimizer.type", node, key)
+        if pv.resolved:
+            pv.value = optimizer_family(pv.value)
+    elif default is not None:
+        d.put(plan, "optimizer.type", optimizer_family(default), plan.get("optimizer.lr"), key)
+    family = plan.value("optimizer.type")
+    if family == "adamw":
+        d.put(plan, "optimizer.decoupled_weight_decay", True, plan.get("optimizer.type"), key)
+    b1, b2 = root.get(beta_keys[0]), root.get(beta_keys[1])
+    if (b1 is not None and b1.value is not None) or (b2 is not None and b2.value is not None):
+        first = b1 if b1 is not None and b1.value is not None else b2
+        pv = d.take(plan, "optimizer.betas", first, beta_keys[0] if first is b1 else beta_keys[1])
+        v1 = number_of(b1) if b1 is not None and b1.value is not None else 0.9
+        v2 = number_of(b2) if b2 is not None and b2.value is not None else 0.999
+        pv.value, pv.resolved = [v1, v2], v1 is not None and v2 is not None
+        # each beta read as a number field: a PyYAML ``9.5e-1`` stays a string
+        pv.as_string = any(d.value_of(n, k, "optimizer.eps", None, d.coerces, plan.path).as_string
+                           for n, k in ((b1, beta_keys[0]), (b2, beta_keys[1])) if n is not None and n.value is not None)
+
+
+def lora_enabled_from_flags(d: Dialect, root: Node, plan: TrainingPlan,
+                            flags: tuple[str, ...] = ("use_peft", "use_peft_lora", "use_lora", "lora", "q_lora")) -> None:
+    """``lora.enabled``: an explicit boolean flag when present, else True when LoRA keys are set."""
+    for flag in flags:
+        node = root.get(flag)
+        if node is None or not isinstance(node.value, bool) or (flag == "q_lora" and not node.value):
+            continue  # q_lora False still trains plain LoRA (FastChat)
+        d.take(plan, "lora.enabled", node, flag)
+        return
+    if plan.has("lora.r") or plan.has("lora.alpha"):
+        d.put(plan, "lora.enabled", True, plan.get("lora.r") or plan.get("lora.alpha"), "", default=False)
+
+
+def launcher_world_size(d: Dialect, root: Node, plan: TrainingPlan) -> None:
+    """``batch.world_size`` from launcher flags in a shell script: ``--num_processes``
+    (accelerate, all nodes), else ``--nproc_per_node``/``--num_gpus`` × ``--nnodes``/``--num_nodes``."""
+    total = root.get("num_processes")
+    if total is not None and number_of(total):
+        d.take(plan, "batch.world_size", total, "num_processes")
+        return
+    per_node = root.get("nproc_per_node") or root.get("num_gpus")
+    nodes = root.get("nnodes") or root.get("num_nodes")
+    if per_node is None or not number_of(per_node):
+        return
+    key = "nproc_per_node" if root.get("nproc_per_node") is per_node else "num_gpus"
+    pv = d.take(plan, "batch.world_size", per_node, key)
+    if nodes is not None:
+        n = number_of(nodes)
+        if n is None:
+            pv.resolved = False
+        else:
+            pv.value = int(pv.value * n)
+
+
+class HfTrainer(Dialect):
+    """``TrainingArguments`` as YAML/JSON (``parse_yaml_file``/``parse_json_file``) or CLI flags."""
+
+    name = "hf-trainer"
+    title = "Hugging Face TrainingArguments"
+    formats = ("yaml", "json", "shell")
+    loader = "pyyaml"
+    coerces = False
+    scheduler_interval = "step"
+    KEYS: dict[str, Any] = {
+        "optimizer.lr": "learning_rate",
+        "optimizer.weight_decay": "weight_decay",
+        "optimizer.eps": "adam_epsilon",
+        "batch.per_device": [("per_device_train_batch_size", PER_DEVICE), ("per_gpu_train_batch_size", PER_DEVICE)],
+        "batch.grad_accum": "gradient_accumulation_steps",
+        "clip.max_norm": "max_grad_norm",
+        "precision.fp16": "fp16",
+        "precision.bf16": "bf16",
+        "early_stopping.patience": ("early_stopping_patience", EVAL),
+        "lora.r": ["lora_r", "lora_rank"],
+        "lora.alpha": "lora_alpha",
+        "lora.dropout": "lora_dropout",
+        "lora.use_rslora": ["use_rslora", "peft_use_rslora"],
+    }
+
+    def detect(self, doc: Document) -> float:
+        """0.5 + 0.1 per HF-specific key (at least two), capped at 0.8 so that
+        LLaMA-Factory/axolotl/DeepSpeed-Chat (which reuse these keys) win; 0 for a
+        ``trainer_state.json`` log (it has ``log_history``)."""
+        keys = doc.keys()
+        if "log_history" in keys or "global_step" in keys:
+            return 0.0
+        hits = len(keys & HF_STRONG)
+        return 0.0 if hits < 2 else min(0.8, 0.5 + 0.1 * hits)
+
+    def fills_defaults(self, doc: Document) -> bool:
+        """True when the file is certainly parsed by ``TrainingArguments`` (YAML/JSON,
+        or flags including a TrainingArguments-only name), so its defaults apply."""
+        return doc.fmt != "shell" or bool(doc.keys() & HF_ONLY)
+
+    def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
+        """The KEYS table and :meth:`refine`, then the loader of this file's format."""
+        plan = super().normalize(doc, ctx)
+        plan.loader = FORMAT_LOADERS.get(doc.fmt, self.loader)
+        return plan
+
+    def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
+        """Run length, warmup, scheduler, optimizer, intervals, LoRA flag, defaults."""
+        defaults = self.fills_defaults(doc)
+        hf_run_length(self, root, plan)
+        hf_warmup(self, root, plan)
+        hf_scheduler(self, root, plan, default="linear" if defaults else None)
+        hf_optimizer(self, root, plan, default="adamw_torch" if defaults else None)
+        self.intervals(root, plan)
+        lora_enabled_from_flags(self, root, plan)
+        if doc.fmt == "shell":
+            launcher_world_size(self, root, plan)
+        if defaults:
+            self.fill_defaults(plan, HF_DEFAULTS)
+            if not plan.has("run.max_steps") and not plan.has("run.epochs"):
+                self.put(plan, "run.epochs", 3.0, plan.get("optimizer.lr"), "num_train_epochs", EPOCH)
+            if not plan.has("warmup.steps") and not plan.has("warmup.ratio"):
+                self.put(plan, "warmup.steps", 0, plan.get("optimizer.lr"), "warmup_steps", OPT_STEP)
+
+    def fill_defaults(self, plan: TrainingPlan, table: dict[str, tuple[Any, str | None, str]]) -> None:
+        """Set each absent field of ``table`` to its documented default (``default=True`` provenance)."""
+        for canonical, (value, unit, key) in table.items():
+            if not plan.has(canonical):
+                self.put(plan, canonical, value, plan.get("optimizer.lr"), key, unit)
+
+    def intervals(self, root: Node, plan: TrainingPlan) -> None:
+        """``eval.interval``/``save.interval`` from ``*_strategy`` + ``*_steps`` (float < 1 = ratio)."""
+        for what, strategy_keys, steps_key in (("eval", ("eval_strategy", "evaluation_strategy"), "eval_steps"),
+                                               ("save", ("save_strategy",), "save_steps")):
+            strategy = next((root.get(k) for k in strategy_keys if root.get(k) is not None), None)
+            value = strategy.value if strategy is not None else None
+            steps = root.get(steps_key)
+            if value == "epoch":
+                self.put(plan, f"{what}.interval", 1, strategy, strategy_keys[0], EPOCH, default=False)
+            elif steps is not None and value in (None, "steps") and steps.value is not None:
+                n = number_of(steps)
+                self.take(plan, f"{what}.interval", steps, steps_key, RATIO if n is not None and n < 1 else OPT_STEP)
+
+
+DIALECT = HfTrainer()
+
+__all__ = ["DIALECT", "FORMAT_LOADERS", "HF_DEFAULTS", "HfTrainer", "hf_optimizer", "hf_run_length", "hf_scheduler",
+           "hf_warmup", "launcher_world_size", "lora_enabled_from_flags", "mapping_of"]

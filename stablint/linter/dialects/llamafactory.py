@@ -1,0 +1,86 @@
+"""LLaMA-Factory: one flat YAML/JSON (or ``llamafactory-cli train --flag value``) of
+HF ``TrainingArguments`` plus ``FinetuningArguments``/``ModelArguments``/``DataArguments``.
+
+Sources (research/dialects.md §1, table 2A, trap §3.3; existing_checks.md A.4):
+
+* Loader: ``OmegaConf.load`` merged with ``OmegaConf.from_cli`` (LLaMA-Factory
+  ``hparams/parser.py:112-126``, since PR #8505), so ``learning_rate: 1e-4`` is a
+  float (loader ``"omegaconf"``); CLI flags alone go through ``HfArgumentParser``.
+* ``finetuning_type`` defaults to ``lora``; ``lora_rank`` defaults to 8 and
+  ``lora_alpha`` to ``2 * lora_rank`` when unset (``finetuning_args.py:587``).
+* ``early_stopping_steps`` feeds ``EarlyStoppingCallback(early_stopping_patience=...)``:
+  the unit is **evaluations**, whatever the name says (``train/tuner.py:81-82``).
+* Everything else has HF semantics (:mod:`.hf_trainer`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..document import Document, Node
+from ..plan import EVAL, TrainingPlan
+from .base import Context
+from .hf_trainer import HfTrainer
+
+#: Keys of LLaMA-Factory's own argument classes (not in ``TrainingArguments``).
+LF_KEYS = frozenset({"stage", "finetuning_type", "template", "cutoff_len", "lora_target", "lora_rank",
+                     "quantization_bit", "pref_beta", "pref_loss", "val_size", "additional_target",
+                     "loraplus_lr_ratio", "use_galore", "galore_rank", "pure_bf16", "plot_loss", "max_samples",
+                     "flash_attn", "early_stopping_steps", "use_dora", "pissa_init"})
+#: Finetuning types that train LoRA-style adapters.
+_ADAPTER_TYPES = {"lora"}
+
+
+class LlamaFactory(HfTrainer):
+    """LLaMA-Factory training YAML/JSON and ``llamafactory-cli train`` flags."""
+
+    name = "llamafactory"
+    title = "LLaMA-Factory"
+    formats = ("yaml", "json", "shell")
+    loader = "omegaconf"
+    KEYS: dict[str, Any] = {
+        **HfTrainer.KEYS,
+        "lora.r": "lora_rank",
+        "lora.use_rslora": "use_rslora",
+        "early_stopping.patience": ("early_stopping_steps", EVAL),
+        "precision.bf16": ["bf16", "pure_bf16"],
+    }
+
+    def detect(self, doc: Document) -> float:
+        """0.95 for a ``llamafactory-cli train`` script or a file with two LLaMA-Factory-only keys."""
+        if doc.fmt == "shell" and any(c.startswith("llamafactory-cli") for c in doc.meta.get("commands", [])):
+            return 0.95
+        return 0.9 if len(doc.keys() & LF_KEYS) >= 2 else 0.0
+
+    def fills_defaults(self, doc: Document) -> bool:
+        """LLaMA-Factory always parses with ``HfArgumentParser``: HF defaults apply."""
+        return True
+
+    def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
+        """As :class:`HfTrainer`, but YAML/JSON are read by OmegaConf (``1e-4`` is a float)."""
+        plan = super().normalize(doc, ctx)
+        plan.loader = "argparse" if doc.fmt == "shell" else "omegaconf"
+        return plan
+
+    def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
+        """HF semantics, then LoRA defaults: finetuning_type lora, rank 8, alpha = 2 × rank."""
+        super().refine(doc, root, plan, ctx)
+        ft = root.get("finetuning_type")
+        if ft is not None and isinstance(ft.value, str):
+            pv = self.take(plan, "lora.enabled", ft, "finetuning_type")
+            pv.value = ft.value.strip().lower() in _ADAPTER_TYPES
+        else:
+            self.put(plan, "lora.enabled", True, plan.get("optimizer.lr"), "finetuning_type")
+        if not plan.value("lora.enabled"):
+            return
+        if not plan.has("lora.r"):
+            self.put(plan, "lora.r", 8, plan.get("lora.enabled"), "lora_rank")
+        if not plan.has("lora.alpha"):
+            r = plan.get("lora.r")
+            if r.resolved:
+                self.put(plan, "lora.alpha", 2 * r.value, r, "lora_alpha")
+        if not plan.has("lora.dropout"):
+            self.put(plan, "lora.dropout", 0.0, plan.get("lora.r"), "lora_dropout")
+
+
+DIALECT = LlamaFactory()
