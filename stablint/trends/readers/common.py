@@ -1,0 +1,141 @@
+"""Shared by the log readers: metric-name aliases and step-merging of logged rows.
+
+Every reader turns its rows (``{metric: value}`` with a step) into a
+:class:`~stablint.trends.trace.Trace` through :class:`RowMerger`, so that the
+same alias table (research/probe_anchors.md §11.4: "map key aliases to canonical
+names") applies to every format.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..trace import StepRecord, Trace
+
+#: Canonical StepRecord field → metric names (lower-case) that mean it.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "loss": ("loss", "train_loss", "train/loss", "loss/train", "train_loss_step", "training_loss", "train/loss_step",
+             "trainer/loss", "train/loss_iter"),
+    "eval_loss": ("eval_loss", "val_loss", "eval/loss", "val/loss", "loss/val", "loss/validation", "valid_loss",
+                  "validation_loss", "val_loss_epoch", "validation/loss", "valid/loss"),
+    "lr": ("lr", "learning_rate", "train/learning_rate", "train/lr", "learning-rate", "lr/pg0", "lr_0"),
+    "grad_norm": ("grad_norm", "train/grad_norm", "grad_2.0_norm_total", "gradient_norm", "grad_norm_total",
+                  "total_norm", "pre_clip_grad_norm", "train/grad_norm_step", "grad_norm_step"),
+    "epoch": ("epoch", "train/epoch"),
+    "loss_scale": ("loss_scale", "train/loss_scale", "scaler/scale"),
+    "update_ratio": ("update_ratio",),
+}
+#: Metric names that give the step of a row.
+STEP_KEYS = ("step", "iter", "global_step", "_step", "iteration", "trainer/global_step", "train/global_step")
+
+_LOOKUP = {alias: canon for canon, names in ALIASES.items() for alias in names}
+
+
+def canonical(name: str) -> str | None:
+    """The StepRecord field a metric name maps to (``"train/loss"`` → ``"loss"``; ``lr-AdamW`` → ``"lr"``), else None."""
+    low = name.strip().lower()
+    hit = _LOOKUP.get(low)
+    if hit:
+        return hit
+    if low.startswith("lr-") and "/" not in low.split("-", 1)[1]:
+        return "lr"  # Lightning LearningRateMonitor: lr-<Optimizer>
+    return None
+
+
+def to_float(v: Any) -> float | None:
+    """A number (bool excluded), or a numeric / NaN / Infinity string, as float; else None."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        s = v.strip()
+        if not s:
+            return None
+        try:
+            return float(s)
+        except ValueError:
+            return None
+    return None
+
+
+class RowMerger:
+    """Collects logged rows and merges those with the same step into one StepRecord.
+
+    Later rows win for the same key (a restarted run re-logs a step: keep the
+    newest, research §11.3). The first line a step was seen on is kept for
+    locating findings.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[int, dict[str, Any]] = {}
+        self._lines: dict[int, int] = {}
+        self._order: list[int] = []
+
+    def add(self, step: int, values: dict[str, Any], line: int = 0, keep_first: tuple[str, ...] = ()) -> None:
+        """Merge ``values`` (canonical field names or ``extra`` names) into the record of ``step``.
+
+        ``keep_first``: keys that must not overwrite an existing value (e.g. nanoGPT's
+        eval-time train-loss estimate vs the logged iteration loss).
+        """
+        row = self._rows.get(step)
+        if row is None:
+            row = self._rows[step] = {}
+            self._lines[step] = line
+            self._order.append(step)
+        for k, v in values.items():
+            if k in keep_first and k in row:
+                continue
+            row[k] = v
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def trace(self, meta: dict[str, Any]) -> Trace:
+        """The merged Trace, records sorted by step; ``meta["record_lines"]`` holds each record's line (0 = unknown)."""
+        steps = sorted(self._rows)
+        records = []
+        for s in steps:
+            row = self._rows[s]
+            kw: dict[str, Any] = {"step": s, "extra": {}}
+            for k, v in row.items():
+                if k in ("loss", "eval_loss", "lr", "grad_norm", "epoch", "loss_scale", "update_ratio"):
+                    kw[k] = v
+                elif k == "loss_terms":
+                    kw[k] = v
+                elif k == "clipped":
+                    kw[k] = bool(v)
+                elif k == "phase":
+                    kw[k] = str(v)
+                else:
+                    kw["extra"][k] = v
+            records.append(StepRecord(**kw))
+        meta = dict(meta)
+        meta["record_lines"] = [self._lines[s] for s in steps]
+        return Trace(records=records, meta=meta)
+
+
+def split_metrics(row: dict[str, Any]) -> dict[str, Any]:
+    """Map a raw ``{metric: value}`` row to canonical fields (numbers only; unknown metrics go to ``extra`` names).
+
+    The first alias found wins for each canonical field (``train_loss_step`` before ``train_loss_epoch``).
+    """
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if k.lower() in STEP_KEYS:
+            continue
+        f = to_float(v)
+        if f is None:
+            continue
+        canon = canonical(k)
+        if canon is not None and canon not in out:
+            out[canon] = f
+        elif canon is None:
+            out[k] = f
+    return out
+
+
+def is_finite(v: float | None) -> bool:
+    """True for a finite float."""
+    return v is not None and math.isfinite(v)
