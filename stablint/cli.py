@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "lint": "stablint.commands.lint:lint",
     "rules": "stablint.commands.rules:rules",
     "explain": "stablint.commands.explain:explain",
+    "diagnose": "stablint.commands.diagnose:diagnose",
 }
 
 
