@@ -15,6 +15,10 @@ RULE_MODULES: tuple[str, ...] = (
     "duplicate_key",
     "yaml_float_as_string",
     "invalid_value",
+    "plateau_patience_too_long",
+    "batch_size_one",
+    "loss_weight_imbalance",
+    "lora_scaling_too_low",
     "unused_suppression",
 )
 

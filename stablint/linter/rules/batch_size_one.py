@@ -1,0 +1,145 @@
+"""batch-size-one (STL201): a per-device batch of one sample.
+
+### What it does
+Reports ``batch.per_device == 1``, with a severity that depends on what the
+batch of one means for the run:
+
+- ``error`` when the model has BatchNorm layers (``model.uses_batchnorm``),
+  whatever the accumulation: BatchNorm normalizes over each forward pass's
+  micro-batch, which gradient accumulation does not enlarge.
+- ``warning`` when the effective batch per optimizer step is 1 as well: no
+  gradient accumulation, no larger declared global batch, no world size > 1 in
+  the config (the world size is usually set by the launcher, so the message
+  says "on one device").
+- ``info`` when accumulation (or the declared global batch / world size) brings
+  the effective batch to 2 .. ``min_effective_batch - 1``.
+- nothing when the effective batch is at least ``min_effective_batch``
+  (default 8). Micro-batch 1 × accumulation 16 is the QLoRA recipe and
+  micro-batch 1 × 8 the LLaMA-Factory default: the gradient of an accumulated
+  step averages the same samples as a real batch of that size.
+
+Online RL stages (``run.stage`` in ``exempt_stages``: GRPO, PPO, RLOO) are
+skipped: their batch counts prompts, and each prompt's step averages the
+gradients of several sampled completions (``grpo_samples``).
+
+It stays silent when the accumulation, world size or global batch is written
+but unresolved (``auto``, ``$VAR``, an expression): the effective batch is then
+unknown.
+
+### Why is this bad?
+With BatchNorm, a batch of one is degenerate: ``torch.nn.BatchNorm*`` raises
+"Expected more than 1 value per channel when training" whenever a channel has a
+single value (``BatchNorm1d`` on ``(1, C)``, any layer after global pooling),
+and otherwise normalizes each image by its own statistics, so the running
+statistics used at evaluation time describe a different normalization than the
+one trained with. That is why it is an error. Without BatchNorm nothing breaks
+deterministically: every update follows the gradient of a single sample, the
+noisiest estimate possible, which raises loss spikes and forces a lower LR
+(seed 003 blamed "extremely noisy gradient estimates"). Standard recipes do use
+it (speech separation, neural operators on one large mesh, LLM pre-training on
+long sequences across many GPUs), so it is a warning, not an error.
+
+What the rule cannot see: the samples' size (one 8192-token sequence is a lot
+of signal) and the launcher's world size. The probe's ``noise-scale`` signal
+(B_simple, McCandlish et al. 2018) measures whether the batch is far below the
+critical batch size.
+
+### Example
+```yaml
+training:
+  batch_size: 1
+  learning_rate: 0.0001
+  max_steps: 60000
+```
+
+### Use instead
+```yaml
+training:
+  batch_size: 1
+  gradient_accumulation_steps: 16
+  learning_rate: 0.0001
+  max_steps: 60000
+```
+
+### References
+- torch.nn.BatchNorm1d/2d: training mode needs more than one value per channel (pytorch/pytorch#4534; nikitakaraevv/pointnet#18; meetps/pytorch-semseg#214) — research/existing_checks.md B7.
+- McCandlish, Kaplan, Amodei et al. 2018, "An Empirical Model of Large-Batch Training" (gradient noise scale) — research/probe_anchors.md §5.
+- QLoRA (artidoro/qlora): micro-batch 1 × gradient accumulation 16 — research/probe_anchors.md §9.
+- Seed 003 (shared/seeds/003_2421b75b226aacf1.txt): batch 1 × accumulation 16 changed to 4 × 4.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..finding import Finding
+from ..plan import TrainingPlan
+from .base import Rule
+
+
+def effective_batch(plan: TrainingPlan) -> int | None:
+    """Samples per optimizer step (global batch), or ``None`` when it cannot be known.
+
+    ``batch.global`` when declared, else ``per_device × grad_accum × world_size``
+    with the missing factors taken as 1 (one device, no accumulation). ``None``
+    when any of these fields is present but unresolved.
+    """
+    for name in ("batch.global", "batch.grad_accum", "batch.world_size"):
+        pv = plan.get(name)
+        if pv is not None and pv.number is None:
+            return None
+    return plan.global_batch()
+
+
+def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
+    """At most one finding, at ``batch.per_device``."""
+    if plan.number("batch.per_device") != 1:
+        return
+    stage = plan.value("run.stage")
+    if isinstance(stage, str) and stage.lower() in options["exempt_stages"]:
+        return
+    if plan.value("model.uses_batchnorm") is True:
+        yield RULE.finding(
+            plan, "batch.per_device",
+            "per-device batch 1 with BatchNorm layers: BatchNorm normalizes each forward pass over a single sample "
+            "(torch raises 'Expected more than 1 value per channel when training' for 1-value channels, and the "
+            "running statistics do not match training); gradient accumulation does not help",
+            severity="error",
+            hint="use a per-device batch of at least 2 (better 8+), or replace BatchNorm with GroupNorm/LayerNorm "
+                 "or frozen BatchNorm",
+            effective_batch=effective_batch(plan),
+        )
+        return
+    eff = effective_batch(plan)
+    if eff is None or eff >= options["min_effective_batch"]:
+        return
+    ga = plan.number("batch.grad_accum")
+    if eff <= 1:
+        yield RULE.finding(
+            plan, "batch.per_device",
+            "batch size 1 with no gradient accumulation: each optimizer step follows the gradient of a single "
+            "sample on one device (effective batch 1; the world size is not in the config)",
+            severity="warning",
+            hint=f"accumulate gradients over {options['min_effective_batch']}+ micro-batches, or raise the batch size",
+            fix={"field": "batch.grad_accum", "value": int(options["min_effective_batch"])},
+            effective_batch=eff,
+        )
+        return
+    how = f"gradient accumulation {ga:g}" if ga and ga > 1 else "the declared global batch / world size"
+    yield RULE.finding(
+        plan, "batch.per_device",
+        f"per-device batch 1: {how} gives an effective batch of {eff}, below {options['min_effective_batch']}",
+        severity="info",
+        hint="a larger effective batch (accumulation) lowers the gradient noise; the probe's noise-scale signal "
+             "measures whether it matters here",
+        effective_batch=eff,
+    )
+
+
+RULE = Rule(
+    code="STL201", name="batch-size-one", severity="warning",
+    summary="Per-device batch size 1: degenerate with BatchNorm, noisiest gradient without accumulation.",
+    check=check, doc=__doc__,
+    options={"min_effective_batch": 8, "exempt_stages": ["grpo", "ppo", "rloo"]},
+    signal="noise-scale",
+)

@@ -1,0 +1,152 @@
+"""lora-scaling-too-low (STL401): a LoRA update scale times learning rate below every published recipe.
+
+### What it does
+For a LoRA run (``lora.enabled`` not false) with resolved ``lora.r``,
+``lora.alpha`` and ``optimizer.lr`` it computes the adapter scale
+``s = alpha / r`` (``alpha / sqrt(r)`` with ``lora.use_rslora``) and the product
+``s * lr``, the size of the weight update an Adam step makes through the
+adapter. It reports:
+
+- ``warning`` when ``s * lr < min_scaled_lr`` (default 2.5e-5, the lowest
+  product of a published working recipe: QLoRA's Guanaco 33B/65B scripts,
+  r 64, alpha 16, lr 1e-4 → 0.25 × 1e-4);
+- ``info`` when the product is fine but ``s`` alone is below ``min_scale``
+  (default 0.25, QLoRA's alpha/r, the lowest of the published recipes): the LR
+  is compensating for a scale nobody else uses.
+
+Preference and RL stages (``run.stage`` in ``exempt_stages``: DPO, PPO, KTO,
+reward models ...) are skipped: their published LRs are much lower by design
+and the recipes above are supervised fine-tuning recipes.
+
+Framework defaults count: LLaMA-Factory's ``lora_alpha`` defaults to
+``2 × lora_rank`` and PEFT's to 8; dialects fill them with default provenance
+and the message says so.
+
+### Why is this bad?
+The adapter adds ``s · B A x`` with ``B = 0`` at init. Adam normalizes the
+gradient, so each step moves ``A`` and ``B`` by roughly ``lr`` whatever ``s``
+is, and the change of the layer's output scales with ``s · lr``: "tuning alpha
+is roughly the same as tuning the learning rate" (Hu et al.). A product below
+every recipe known to work means the adapter barely moves and the loss
+plateaus; raising the rank at fixed alpha makes it worse (the scale is
+``alpha / r``). Seed 004: r 8, alpha 16, lr 1e-5 → 2 × 1e-5 = 2e-5, a loss
+plateau at 6.5–6.7; the fix (r 16, alpha 32, lr 2e-5 → 4e-5) doubled it.
+
+Limits: rsLoRA argues that the rank enters too (with ``alpha/r`` the update
+shrinks as r grows, "gradient collapse"); the rule keeps the research's
+convention ``s * lr`` and reports the scale so the rank is visible. The
+published recipes are for 7B–65B LLaMA models and RoBERTa/GPT-2
+(products 2.5e-5 to 1.6e-3); a small model usually needs more, and DPO-style
+objectives deliberately use small LRs. The probe's ``lora-effective-update``
+signal (``|s·BA|_F / |W0|_F`` after N steps and an A/B run with alpha × 4)
+confirms it.
+
+### Example
+```yaml
+model: gpt2
+use_lora: true
+lora_rank: 8
+lora_alpha: 16
+learning_rate: 1.0e-5
+batch_size: 16
+block_size: 128
+```
+
+### Use instead
+```yaml
+model: gpt2
+use_lora: true
+lora_rank: 16
+lora_alpha: 32
+learning_rate: 2.0e-5
+batch_size: 16
+block_size: 128
+```
+
+### References
+- Hu et al., "LoRA", ICLR 2022 (h = W0 x + (alpha/r) B A x; alpha tuned like the LR); microsoft/LoRA scripts: alpha/r 2 at lr 4e-4–5e-4 (RoBERTa), 8 at 2e-4 (GPT-2) — research/probe_anchors.md §9.
+- QLoRA (Dettmers et al. 2023), artidoro/qlora ``scripts/finetune_guanaco_{7b,13b}.sh`` (r 64, alpha 16, lr 2e-4) and ``finetune_guanaco_{33b,65b}.sh`` (lr 1e-4).
+- Kalajdzievski 2023, "rsLoRA" (arXiv 2312.03732): scale alpha/sqrt(r); PEFT ``use_rslora`` — research/existing_checks.md B8.
+- Seed 004 (shared/seeds/004_e2dea00c37af9589.txt).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator
+
+from ..finding import Finding
+from ..plan import TrainingPlan
+from .base import Rule
+
+
+def lora_scale(plan: TrainingPlan) -> tuple[float, str] | None:
+    """The adapter scale ``s`` and its formula text, or ``None`` when r or alpha is unknown.
+
+    ``s = alpha / r``, or ``alpha / sqrt(r)`` when ``lora.use_rslora`` is true (PEFT ``LoraLayer.update_layer``).
+    """
+    r, alpha = plan.number("lora.r"), plan.number("lora.alpha")
+    if r is None or alpha is None or r <= 0 or alpha <= 0:
+        return None
+    if plan.value("lora.use_rslora") is True:
+        return alpha / math.sqrt(r), f"alpha/sqrt(r) = {alpha:g}/sqrt({r:g})"
+    return alpha / r, f"alpha/r = {alpha:g}/{r:g}"
+
+
+def _default_note(plan: TrainingPlan) -> str:
+    pv = plan.get("lora.alpha")
+    if pv is not None and pv.source is not None and pv.source.default:
+        return f" (lora_alpha {pv.value:g} is the framework default)"
+    return ""
+
+
+def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
+    """At most one finding: at ``optimizer.lr`` for a low product, at ``lora.alpha`` for a low scale only."""
+    if plan.value("lora.enabled") is False:
+        return
+    stage = plan.value("run.stage")
+    if isinstance(stage, str) and stage.lower() in options["exempt_stages"]:
+        return
+    got = lora_scale(plan)
+    lr = plan.number("optimizer.lr")
+    if got is None or lr is None or lr <= 0:
+        return
+    s, formula = got
+    product = s * lr
+    threshold = options["min_scaled_lr"]
+    r = plan.number("lora.r")
+    if product < threshold:
+        rs = plan.value("lora.use_rslora") is True
+        alpha_needed = math.ceil(threshold / lr * (math.sqrt(r) if rs else r))
+        lr_needed = threshold / s
+        alpha_key = plan.get("lora.alpha").source.key if plan.get("lora.alpha").source else "lora_alpha"
+        yield RULE.finding(
+            plan, "optimizer.lr",
+            f"LoRA scale {formula} = {s:.3g} times learning rate {lr:g} = {product:.2g}, below {threshold:g}, "
+            f"the lowest product of a published working recipe (QLoRA 33B/65B: 16/64 x 1e-4)"
+            f"{_default_note(plan)}",
+            hint=f"raise lora_alpha to >= {alpha_needed} or the learning rate to >= {lr_needed:.2g} "
+                 f"(with Adam, alpha and the LR act alike: Hu et al.)",
+            fix={"field": "lora.alpha", "key": alpha_key, "value": alpha_needed},
+            scale=s, product=product, threshold=threshold,
+        )
+        return
+    if s < options["min_scale"]:
+        yield RULE.finding(
+            plan, "lora.alpha",
+            f"LoRA scale {formula} = {s:.3g} is below {options['min_scale']:g} (QLoRA's 16/64, the lowest "
+            f"published); the learning rate {lr:g} compensates (product {product:.2g}){_default_note(plan)}",
+            severity="info",
+            hint="raising the rank at fixed alpha shrinks the update; keep alpha/r >= 0.25 or use rsLoRA (alpha/sqrt(r))",
+            scale=s, product=product,
+        )
+
+
+RULE = Rule(
+    code="STL401", name="lora-scaling-too-low", severity="warning",
+    summary="LoRA alpha/r times the learning rate is below every published working recipe.",
+    check=check, doc=__doc__,
+    options={"min_scaled_lr": 2.5e-5, "min_scale": 0.25,
+             "exempt_stages": ["dpo", "ppo", "rm", "kto", "orpo", "simpo", "grpo", "ipo", "rloo", "reward", "rlhf"]},
+    signal="lora-effective-update",
+)
