@@ -1,0 +1,100 @@
+"""unknown-key (STL004): a top-level key the framework does not know, usually a typo.
+
+### What it does
+For dialects whose framework has a closed key set (``Dialect.known_keys``; lists
+in ``stablint/linter/dialects/known_keys.py``: HF TrainingArguments (+ TRL and the
+transformers example arguments), LLaMA-Factory, detectron2 top-level sections,
+ultralytics ``default.yaml``, PEFT ``LoraConfig``), reports top-level keys that
+are not in the set, with a "did you mean" suggestion from ``difflib``. In
+dialects listed in ``closed_dialects`` every unknown key is reported; elsewhere
+(where user scripts may add their own argument classes) only keys with a close
+match (``cutoff``, default 0.8) are reported, since those are almost always typos.
+
+### Why is this bad?
+Depending on the framework a misspelled key aborts the run at startup (HF
+``parse_dict``, yacs, ultralytics) or is silently dropped (PEFT, free-form
+scripts), in which case the run trains with the default value: ``lr_scheduler_typ:
+cosine`` trains with a linear schedule, ``warmup_epoch: 5`` with the default warmup.
+
+### Example
+```yaml
+model: yolov8n.pt
+data: coco128.yaml
+epochs: 100
+lr0: 0.01
+lrf: 0.01
+mosaic: 1.0
+warmup_epoch: 5
+```
+
+### Use instead
+```yaml
+model: yolov8n.pt
+data: coco128.yaml
+epochs: 100
+lr0: 0.01
+lrf: 0.01
+mosaic: 1.0
+warmup_epochs: 5
+```
+
+### References
+- research/existing_checks.md A.0 ("unknown key / typo" row), A.1 (HF ``parse_dict``), A.2 (PEFT drops unknown keys with a warning), A.4 (LLaMA-Factory), A.9 (yacs ``Non-existent config key``), A.11 (ultralytics ``check_dict_alignment``: "Similar arguments are i.e. [...]").
+- ruff/yamllint convention of suggesting the closest valid name (research/linter_anchors.md).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterator
+
+from ..finding import Finding
+from ..plan import TrainingPlan
+from .base import Rule
+
+
+def known_keys_for(dialect_name: str) -> frozenset[str] | None:
+    """The closed top-level key set of a dialect: its ``known_keys`` attribute, else the
+    table in ``dialects/known_keys.py``; ``None`` for open dialects."""
+    from ..dialects import all_dialects
+    from ..dialects.known_keys import BY_DIALECT
+
+    for d in all_dialects():
+        if d.name == dialect_name and d.known_keys is not None:
+            return frozenset(d.known_keys)
+    return BY_DIALECT.get(dialect_name)
+
+
+def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
+    """One finding per unknown top-level key of the linted file (not of its base files)."""
+    known = known_keys_for(plan.dialect)
+    if not known or not plan.documents:
+        return
+    doc = plan.documents[0]
+    root = doc.root
+    if not root.is_mapping or not isinstance(root.value, dict):
+        return
+    closed = plan.dialect in options["closed_dialects"]
+    ignore = set(options["ignore"])
+    for key, node in root.value.items():
+        if not isinstance(key, str) or key in known or key in ignore:
+            continue
+        match = difflib.get_close_matches(key, known, n=1, cutoff=options["cutoff"])
+        if not match and not closed:
+            continue
+        line, col = node.anchor
+        yield Finding(
+            code=RULE.code, rule=RULE.name, severity=RULE.severity,
+            message=f"unknown key '{key}' for {plan.dialect}" + (f"; did you mean '{match[0]}'?" if match else ""),
+            path=node.path or doc.path, line=line, column=col, field=key, dialect=plan.dialect,
+            hint=(f"rename it to '{match[0]}'" if match else "remove it or check the framework version"),
+            fix={"key": key, "value": match[0]} if match else None,
+        )
+
+
+RULE = Rule(
+    code="STL004", name="unknown-key", severity="warning",
+    summary="A top-level key the framework does not know (closed key sets only), with a did-you-mean suggestion.",
+    check=check, doc=__doc__,
+    options={"cutoff": 0.8, "closed_dialects": ["ultralytics", "peft"], "ignore": ["defaults", "_base_", "_BASE_"]},
+)
