@@ -39,6 +39,14 @@ RULE_MODULES: tuple[str, ...] = (
     "unused_suppression",
 )
 
+#: PR-diff rules (STL7xx, ``stablint lint --base REV``, see ``stablint/linter/diff.py``): they compare
+#: two plans, so they are kept out of :func:`all_rules` (one plan cannot trigger them).
+DIFF_RULE_MODULES: tuple[str, ...] = (
+    "lr_not_rescaled",
+    "lr_jump",
+    "clip_tightened",
+)
+
 _cache: list[Rule] | None = None
 
 
@@ -50,10 +58,15 @@ def all_rules() -> list[Rule]:
     return _cache
 
 
+def diff_rules() -> list[Rule]:
+    """The PR-diff rules (:data:`DIFF_RULE_MODULES`), in registry order."""
+    return [import_module(f"{__name__}.{m}").RULE for m in DIFF_RULE_MODULES]
+
+
 def by_key(key: str) -> Rule | None:
-    """The rule whose code or name is ``key`` (case-insensitive), else ``None``."""
+    """The rule (single-plan or PR-diff) whose code or name is ``key`` (case-insensitive), else ``None``."""
     k = key.strip().lower()
-    for r in all_rules():
+    for r in all_rules() + diff_rules():
         if r.code.lower() == k or r.name == k:
             return r
     return None
@@ -69,4 +82,4 @@ def matches(rule: Rule, selector: str) -> bool:
     return rule.name == s.lower() or rule.code.upper().startswith(s.upper())
 
 
-__all__ = ["Rule", "RULE_MODULES", "all_rules", "by_key", "matches"]
+__all__ = ["Rule", "RULE_MODULES", "DIFF_RULE_MODULES", "all_rules", "diff_rules", "by_key", "matches"]
