@@ -13,8 +13,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(), required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True,
+              help="Output format (sarif: SARIF 2.1.0 for code scanning; github: workflow-command annotations).")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (names, codes or code prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (names, codes or code prefixes).")
 @click.option("--dialect", metavar="NAME", help="Force a dialect instead of detecting it (see `stablint rules --dialects`).")
@@ -27,7 +27,14 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Use this .stablint.yaml or pyproject.toml instead of discovering one per file.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--no-suppressions", is_flag=True, help="Ignore '# stablint: disable' comments (report everything).")
-def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, config_file, isolated, no_suppressions):
+@click.option("--baseline", "baseline_file", type=click.Path(), default=None, metavar="FILE",
+              help="Report only findings not recorded in this baseline; list its stale entries on stderr.")
+@click.option("--write-baseline", type=click.Path(), default=None, metavar="FILE",
+              help="Record the current findings in FILE (keyed by path, rule, field; never line numbers).")
+@click.option("--base", "base_rev", default=None, metavar="REV",
+              help="Also compare each file with its version at git revision REV (PR-diff rules STL7xx).")
+def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, config_file, isolated, no_suppressions,
+         baseline_file, write_baseline, base_rev):
     """Lint training configs (files or directories) for risky combinations.
 
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.
@@ -35,10 +42,10 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
     from ..linter import dialects
     from ..linter.engine import LintOptions, exit_code, lint_paths
     from ..linter.reporters import render
-    from ..linter.rules import all_rules, by_key
+    from ..linter.rules import all_rules, by_key, diff_rules
 
     for sel in _split(select) + _split(ignore):
-        if sel.upper() != "ALL" and by_key(sel) is None and not any(r.code.upper().startswith(sel.upper()) for r in all_rules()):
+        if sel.upper() != "ALL" and by_key(sel) is None and not any(r.code.upper().startswith(sel.upper()) for r in all_rules() + diff_rules()):
             raise click.BadParameter(f"no rule matches {sel!r} (see `stablint rules`)", param_hint="--select/--ignore")
     if dialect and dialect not in dialects.dialect_names():
         raise click.BadParameter(f"unknown dialect {dialect!r}; choose from: {', '.join(dialects.dialect_names())}", param_hint="--dialect")
@@ -47,5 +54,30 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
     if max_file_size:
         options.max_bytes = max_file_size
     result = lint_paths(paths, options)
+    if base_rev:  # PR-diff rules (stablint/linter/diff.py)
+        from ..linter import diff
+
+        try:
+            diff.apply(result, base_rev, options)
+        except diff.GitError as exc:
+            raise click.BadParameter(str(exc), param_hint="--base") from None
+    if baseline_file or write_baseline:  # stablint/linter/baseline.py
+        from ..linter import baseline
+        from ..linter.document import InputError
+
+        try:
+            if write_baseline:
+                recorded = baseline.write(write_baseline, result.findings)
+                click.echo(f"baseline: recorded {sum(recorded.counts.values())} findings in {write_baseline}", err=True)
+            if baseline_file:
+                result.findings, stale = baseline.load(baseline_file).filter(result.findings)
+                for e in stale:
+                    click.echo(f"{baseline_file}: stale baseline entry: {e['path']} {e['code']} ({e['rule']}) "
+                               f"field '{e['field']}' no longer found ({e['count']}x); rewrite the baseline", err=True)
+            if write_baseline:
+                result.findings = []
+        except InputError as exc:
+            click.echo(f"{exc.path}:{exc.line}:{exc.column}: {exc.message}", err=True)
+            sys.exit(2)
     sys.stdout.write(render(fmt, result, color=sys.stdout.isatty()))
     sys.exit(exit_code(result, fail_on, exit_zero))

@@ -10,6 +10,8 @@ from importlib import import_module
 FORMATS: dict[str, str] = {
     "text": "text",
     "json": "json_format",
+    "sarif": "sarif",
+    "github": "github",
 }
 
 
