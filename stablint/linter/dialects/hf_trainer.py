@@ -49,6 +49,10 @@ HF_STRONG = frozenset({
 HF_ONLY = frozenset({"eval_strategy", "evaluation_strategy", "save_strategy", "logging_strategy", "save_total_limit",
                      "load_best_model_at_end", "metric_for_best_model", "max_grad_norm", "warmup_ratio", "optim"})
 
+#: Single HF-specific keys that, with ``output_dir``, identify a TrainingArguments file.
+_HF_BATCH_OR_LENGTH = frozenset({"per_device_train_batch_size", "per_gpu_train_batch_size", "num_train_epochs",
+                                 "lr_scheduler_type"})
+
 #: ``TrainingArguments`` defaults: canonical field → (value, unit, HF key).
 HF_DEFAULTS: dict[str, tuple[Any, str | None, str]] = {
     "optimizer.lr": (5e-5, None, "learning_rate"),
@@ -254,13 +258,15 @@ class HfTrainer(Dialect):
     }
 
     def detect(self, doc: Document) -> float:
-        """0.5 + 0.1 per HF-specific key (at least two), capped at 0.8 so that
+        """0.5 + 0.1 per HF-specific key (at least two; or 0.6 for one with ``output_dir``), capped at 0.8 so that
         LLaMA-Factory/axolotl/DeepSpeed-Chat (which reuse these keys) win; 0 for a
         ``trainer_state.json`` log (it has ``log_history``)."""
         keys = doc.keys()
         if "log_history" in keys or "global_step" in keys:
             return 0.0
         hits = len(keys & HF_STRONG)
+        if hits == 1 and "output_dir" in keys and keys & _HF_BATCH_OR_LENGTH:
+            return 0.6  # output_dir is TrainingArguments' one required field
         return 0.0 if hits < 2 else min(0.8, 0.5 + 0.1 * hits)
 
     def fills_defaults(self, doc: Document) -> bool:
