@@ -1,0 +1,38 @@
+"""invalid-value: the fast pre-check agrees with jsonschema (the authority) on the shipped schema."""
+
+from __future__ import annotations
+
+import jsonschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stablint.linter.rules.invalid_value import FAST_KEYWORDS, maybe_invalid, schema
+
+
+def _keywords(node, out):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out.add(k)
+            if k == "properties":
+                for sub in v.values():
+                    _keywords(sub, out)
+            elif isinstance(v, dict):
+                _keywords(v, out)
+    return out
+
+
+def test_schema_uses_only_keywords_the_fast_path_understands():
+    assert _keywords(schema(), set()) <= FAST_KEYWORDS | {"properties"}
+
+
+values = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(-2, 2, allow_nan=False),
+                   st.sampled_from([0, 1, 0.5, 1.0, 1e-4, -1e-4, 2.0, "min", "max", "step", "", "x"]),
+                   st.lists(st.floats(-1, 2, allow_nan=False), max_size=4), st.dictionaries(st.text(max_size=3), st.floats(-1, 2), max_size=3))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(schema()["properties"]) + ["not.a.field"]), values, max_size=6))
+def test_fast_path_never_misses_an_error(instance):
+    valid = jsonschema.Draft202012Validator(schema()).is_valid(instance)
+    if not valid:
+        assert maybe_invalid(instance, schema()), instance
