@@ -28,9 +28,14 @@ def unit_of(plan: TrainingPlan, pv: PlanValue) -> str | None:
     return None
 
 
-def run_length(plan: TrainingPlan, unit: str | None) -> tuple[float, PlanValue] | None:
+def run_length(plan: TrainingPlan, unit: str | None, allow_default: bool = False) -> tuple[float, PlanValue] | None:
     """``(length, PlanValue)`` of the run in ``unit``: ``run.epochs`` for epochs,
     ``run.max_steps`` (> 0) for steps/iterations.
+
+    A run length that is only the framework's documented default (not written in
+    the file) is ignored unless ``allow_default``: a config that omits it often
+    stops on another criterion (tokens, time) or is launched with the length on
+    the command line, so comparing against the default would be a guess.
 
     A step count matches ``run.max_steps`` only when their units are equal, or when
     one side's unit is the generic optimizer step and the other is unspecified.
@@ -39,11 +44,15 @@ def run_length(plan: TrainingPlan, unit: str | None) -> tuple[float, PlanValue] 
     if unit == EPOCH:
         pv = plan.get("run.epochs")
         n = pv.number if pv is not None else None
+        if pv is not None and pv.source is not None and pv.source.default and not allow_default:
+            return None
         return (n, pv) if n is not None and n > 0 else None
     if unit in STEP_UNITS:
         pv = plan.get("run.max_steps")
         n = pv.number if pv is not None else None
         if n is None or n <= 0:
+            return None
+        if pv.source is not None and pv.source.default and not allow_default:
             return None
         if pv.unit is not None and pv.unit != unit:
             return None

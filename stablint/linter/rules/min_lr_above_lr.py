@@ -4,7 +4,7 @@
 Reports a scheduler floor (``eta_min``, nanoGPT ``min_lr``, HF ``min_lr``) that is
 greater than or equal to the base learning rate, or a floor given as a fraction of
 the LR (``min_lr_rate``, ultralytics ``lrf``, torchtitan ``min_lr_factor``) that is
-1 or more. A base LR of 0 or less is left to ``invalid-value`` (often a placeholder
+1 or more. Constant schedules (whose floor is unused) are skipped. A base LR of 0 or less is left to ``invalid-value`` (often a placeholder
 filled in by a scaling rule).
 
 ### Why is this bad?
@@ -51,6 +51,8 @@ from .base import Rule
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """One finding at ``scheduler.min_lr`` when the floor reaches the peak LR."""
+    if plan.value("scheduler.type") in ("constant", "warmup_only"):
+        return  # the floor is never used (nanoGPT decay_lr False keeps its default min_lr)
     pv = plan.get("scheduler.min_lr")
     if pv is None or pv.number is None:
         return

@@ -5,7 +5,10 @@ Reports a run that uses an Adam-family optimizer (Adam, AdamW, NAdam, Adamax,
 LAMB; not RAdam, whose rectification replaces warmup) at a transformer-scale learning rate (``min_lr``, default 1e-4)
 with a constant schedule or one that decays from step 0, and no warmup at all
 (``warmup.steps``/``warmup.ratio`` absent or 0). It applies to transformer
-training stacks (option ``transformer_dialects``) and to any LoRA run; frameworks
+training stacks (option ``transformer_dialects``) and to LoRA runs whose
+effective step ``alpha/r × lr`` is at least ``min_lora_effective_lr`` (default
+4e-4, between QLoRA's 5e-5 and the RoBERTa/GPT-2 LoRA recipes' 1e-3-1.6e-3, which
+all use warmup; with B = 0 at init smaller LoRA steps start gently); frameworks
 that add a warmup when none is configured (axolotl, torchtitan, nanoGPT: option
 ``implicit_warmup_dialects``) are only reported when the config sets warmup to 0
 explicitly.
@@ -59,6 +62,7 @@ from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt
 from .base import Rule
+from .lora_scaling_too_low import lora_scale
 
 #: optimizer families whose early steps need warmup (adaptive second-moment estimates)
 ADAM_FAMILY = ("adam", "adamw", "nadam", "adamax", "lamb")
@@ -71,9 +75,13 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """One finding at ``optimizer.lr`` when the run has no warmup (see module docstring)."""
     family = plan.value("optimizer.type")
     lr = plan.get("optimizer.lr")
-    if family not in ADAM_FAMILY or lr is None or lr.number is None or lr.number < options["min_lr"]:
+    if family not in ADAM_FAMILY or lr is None or lr.number is None:
         return
-    if not (plan.dialect in options["transformer_dialects"] or plan.value("lora.enabled") is True):
+    if plan.value("lora.enabled") is True:
+        got = lora_scale(plan)
+        if got is None or got[0] * lr.number < options["min_lora_effective_lr"]:
+            return
+    elif plan.dialect not in options["transformer_dialects"] or lr.number < options["min_lr"]:
         return
     sched = plan.value("scheduler.type")
     if plan.has("scheduler.type") and sched not in NO_WARMUP_SCHEDULES:
@@ -100,6 +108,7 @@ RULE = Rule(
     check=check, doc=__doc__,
     options={
         "min_lr": 1e-4,
+        "min_lora_effective_lr": 4e-4,
         "transformer_dialects": ["hf-trainer", "axolotl", "llamafactory", "torchtune", "torchtitan", "nanogpt"],
         "implicit_warmup_dialects": ["axolotl", "torchtitan", "nanogpt"],
     },

@@ -9,6 +9,9 @@ are not in the set, with a "did you mean" suggestion from ``difflib``. In
 dialects listed in ``closed_dialects`` every unknown key is reported; elsewhere
 (where user scripts may add their own argument classes) only keys with a close
 match (``cutoff``, default 0.8) are reported, since those are almost always typos.
+Shell launch scripts are checked only for framework CLIs (``shell_dialects``:
+``llamafactory-cli``, ``yolo``); other scripts pass flags to the user's own
+``train.py``, whose argument classes are unknown.
 
 ### Why is this bad?
 Depending on the framework a misspelled key aborts the run at startup (HF
@@ -74,6 +77,8 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     root = doc.root
     if not root.is_mapping or not isinstance(root.value, dict):
         return
+    if doc.fmt == "shell" and plan.dialect not in options["shell_dialects"]:
+        return  # flags of a user's own train.py: its argument classes are unknown
     closed = plan.dialect in options["closed_dialects"]
     ignore = set(options["ignore"])
     for key, node in root.value.items():
@@ -96,5 +101,6 @@ RULE = Rule(
     code="STL004", name="unknown-key", severity="warning",
     summary="A top-level key the framework does not know (closed key sets only), with a did-you-mean suggestion.",
     check=check, doc=__doc__,
-    options={"cutoff": 0.8, "closed_dialects": ["ultralytics", "peft"], "ignore": ["defaults", "_base_", "_BASE_"]},
+    options={"cutoff": 0.8, "closed_dialects": ["ultralytics", "peft"], "shell_dialects": ["llamafactory", "ultralytics"],
+             "ignore": ["defaults", "_base_", "_BASE_"]},
 )
