@@ -104,3 +104,13 @@ def test_lint_path_never_imports_torch(target):
 
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_jobs_gives_identical_results(corpus):
+    outs = []
+    for jobs in ("1", "2"):
+        r = subprocess.run([sys.executable, "-m", "stablint", "lint", "--format", "json", "--exit-zero", "-j", jobs, str(corpus)],
+                           capture_output=True, text=True, timeout=120)
+        assert "Traceback" not in r.stderr, r.stderr[-2000:]
+        outs.append(json.loads(r.stdout))
+    assert outs[0] == outs[1] and outs[0]["files"] >= 80 and len(outs[0]["errors"]) == 3

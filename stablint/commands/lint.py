@@ -26,6 +26,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--config", "config_file", type=click.Path(), default=None, metavar="FILE",
               help="Use this .stablint.yaml or pyproject.toml instead of discovering one per file.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
+              help="Worker processes; 0 = automatic (all cores from 200 files on), 1 = no parallelism.")
 @click.option("--no-suppressions", is_flag=True, help="Ignore '# stablint: disable' comments (report everything).")
 @click.option("--baseline", "baseline_file", type=click.Path(), default=None, metavar="FILE",
               help="Report only findings not recorded in this baseline; list its stale entries on stderr.")
@@ -33,7 +35,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Record the current findings in FILE (keyed by path, rule, field; never line numbers).")
 @click.option("--base", "base_rev", default=None, metavar="REV",
               help="Also compare each file with its version at git revision REV (PR-diff rules STL7xx).")
-def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, config_file, isolated, no_suppressions,
+def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, config_file, isolated, jobs, no_suppressions,
          baseline_file, write_baseline, base_rev):
     """Lint training configs (files or directories) for risky combinations.
 
@@ -50,7 +52,7 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
     if dialect and dialect not in dialects.dialect_names():
         raise click.BadParameter(f"unknown dialect {dialect!r}; choose from: {', '.join(dialects.dialect_names())}", param_hint="--dialect")
     options = LintOptions(select=_split(select), ignore=_split(ignore), dialect=dialect, config_file=config_file,
-                          isolated=isolated, suppressions=not no_suppressions)
+                          isolated=isolated, suppressions=not no_suppressions, jobs=jobs or None)
     if max_file_size:
         options.max_bytes = max_file_size
     result = lint_paths(paths, options)

@@ -192,6 +192,9 @@ class InputError(Exception):
         self.line = max(1, int(line or 1))
         self.column = max(1, int(column or 1))
 
+    def __reduce__(self):  # picklable across ``--jobs`` worker processes
+        return (InputError, (self.path, self.message, self.line, self.column))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of an entry in ``errors`` (design.md contract)."""
         return {"path": self.path, "line": self.line, "column": self.column, "message": self.message}

@@ -33,6 +33,7 @@ class LintOptions:
         max_bytes: files above this size are refused with an input error.
         rule_options: rule name → option overrides (thresholds).
         severity: rule name → severity override.
+        jobs: worker processes (1 = none; ``None`` = automatic, see :func:`_run_files`).
         config_file: ``--config``: use this config file instead of discovering one per file.
         isolated: ``--isolated``: ignore configuration files.
         suppressions: False (``--no-suppressions``) ignores ``# stablint: disable`` comments.
@@ -44,6 +45,7 @@ class LintOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     severity: dict[str, str] = field(default_factory=dict)
+    jobs: int | None = 1
     config_file: str | None = None
     isolated: bool = False
     suppressions: bool = True
@@ -234,8 +236,9 @@ def lint_paths(paths: Iterable[str], options: LintOptions | None = None) -> Lint
     result = LintResult(errors=list(errors), files=len(files))
     fail_ons: list[str | None] = []
     seen: set[tuple] = set()
+    # 1. each file's configuration (nearest .stablint.yaml / pyproject.toml, or --config)
+    jobs: list[tuple[str, Any, LintOptions, list]] = []
     for path in files:
-        # 1. the file's configuration (nearest .stablint.yaml / pyproject.toml, or --config)
         try:
             cfg = configs.for_file(path)
         except InputError as exc:
@@ -244,16 +247,16 @@ def lint_paths(paths: Iterable[str], options: LintOptions | None = None) -> Lint
             continue
         file_options = cfg.apply(options, path) if cfg else options
         fail_ons.append(cfg.fail_on if cfg else None)
-        # 2. load, normalize, run the enabled rules
-        rules = selected_rules(file_options)
-        fr = lint_file(path, file_options, rules)
+        jobs.append((path, cfg, file_options, selected_rules(file_options)))
+    # 2. load, normalize, run the enabled rules (in worker processes for large runs)
+    for (path, cfg, file_options, rules), (fr, documents) in zip(jobs, _run_files(jobs, options.jobs)):
         result.results.append(fr)
         if fr.error is not None:
             result.errors.append(fr.error)
         # 3. per-file-ignores of the file a finding points into, then inline suppressions
         findings = [f for f in fr.findings if not (cfg and cfg.drops(f))]
         if suppressions is not None:
-            findings = suppressions.filter(findings, {r.name for r in rules}, fr.plan.documents if fr.plan else ())
+            findings = suppressions.filter(findings, {r.name for r in rules}, documents)
         for f in findings:
             key = (f.path, f.line, f.column, f.code, f.message)
             if key not in seen:
@@ -266,6 +269,48 @@ def lint_paths(paths: Iterable[str], options: LintOptions | None = None) -> Lint
     result.fail_on = strictest(fail_ons)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+@dataclass(frozen=True)
+class _DocText:
+    """What suppressions need of a document, cheap to send back from a worker process."""
+
+    path: str
+    text: str
+    fmt: str
+
+
+#: Below this many files a process pool costs more than it saves (measured: bench/README.md).
+PARALLEL_MIN_FILES = 200
+
+
+def _lint_in_worker(job: tuple[str, LintOptions, tuple[str, ...]]) -> tuple[FileResult, list[_DocText]]:
+    path, options, rule_names = job
+    from .rules import all_rules
+
+    fr = lint_file(path, options, [r for r in all_rules() if r.name in rule_names])
+    docs = [_DocText(d.path, d.text, d.fmt) for d in (fr.plan.documents if fr.plan else [])]
+    return FileResult(path=fr.path, findings=fr.findings, error=fr.error), docs
+
+
+def _run_files(jobs: list, n_jobs: int | None):
+    """Lint each ``(path, cfg, options, rules)`` job; yields ``(FileResult, documents)`` in order.
+
+    ``n_jobs``: 1 = in this process; ``None`` = automatic (all cores when there are at least
+    :data:`PARALLEL_MIN_FILES` files); N > 1 = a pool of N worker processes. Results from
+    workers carry findings and errors but no plan.
+    """
+    workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1) if len(jobs) >= PARALLEL_MIN_FILES else 1
+    if workers <= 1 or len(jobs) < 2:
+        for path, _cfg, opts, rules in jobs:
+            fr = lint_file(path, opts, rules)
+            yield fr, (fr.plan.documents if fr.plan else [])
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    payload = [(path, opts, tuple(r.name for r in rules)) for path, _cfg, opts, rules in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_lint_in_worker, payload, chunksize=max(1, len(payload) // (workers * 8)))
 
 
 def exit_code(result: LintResult, fail_on: str | None = "warning", exit_zero: bool = False) -> int:
