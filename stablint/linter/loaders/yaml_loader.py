@@ -41,6 +41,7 @@ MAX_DEPTH = 400
 _YAML12_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 _BOOL11 = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
 _STD_PREFIX = "tag:yaml.org,2002:"
+_STR_TAG = _STD_PREFIX + "str"
 
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
@@ -104,10 +105,15 @@ class _Builder:
             return _STD_PREFIX + "str"
         return _resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
 
+    def _construct(self, tag: str, ev):
+        """The Python value ``yaml.safe_load`` gives a scalar with ``tag`` (strings skip the constructor)."""
+        if tag == _STR_TAG:
+            return ev.value
+        return _constructor.construct_object(yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style), deep=True)
+
     def _scalar(self, ev, node: Node, key_path: str) -> None:
-        ynode = yaml.ScalarNode(self._std_tag(ev), ev.value, ev.start_mark, ev.end_mark, ev.style)
         try:
-            value = _constructor.construct_object(ynode, deep=True)
+            value = self._construct(self._std_tag(ev), ev)
         except yaml.YAMLError as exc:  # e.g. a malformed !!timestamp or !!int
             raise InputError(self.path, f"bad scalar: {str(exc).splitlines()[0]}", node.line, node.column) from None
         if not isinstance(value, (str, int, float, bool, type(None))):
@@ -128,7 +134,7 @@ class _Builder:
         if tag == _STD_PREFIX + "merge":
             return "<<"
         try:
-            kval = _constructor.construct_object(yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style), deep=True)
+            kval = self._construct(tag, ev)
         except yaml.YAMLError:
             kval = ev.value
         if isinstance(kval, bool) or kval is None:
