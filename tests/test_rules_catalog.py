@@ -366,8 +366,13 @@ def test_lora_scaling_too_high_generic(run):
     assert "STL402" not in run("config.yaml", text.replace("lora_alpha: 256", "lora_alpha: 16"), "generic")
 
 
-def test_lora_scaling_too_high_rslora_axolotl_corpus():
-    got = lint_corpus(corpus_file("axolotl", "deepseek-v2"))
+def test_lora_scaling_too_high_rslora_compensated_by_lr_axolotl_corpus(run):
+    # deepseek-v2 QLoRA: rsLoRA r 256 / alpha 256 → scale 16, but lr 2e-5 keeps scale × lr at 3.2e-4 (published range)
+    assert "STL402" not in lint_corpus(corpus_file("axolotl", "deepseek-v2"))
+    text = ("base_model: deepseek-ai/DeepSeek-V2-Lite\ndatasets:\n  - path: tatsu-lab/alpaca\n    type: alpaca\n"
+            "adapter: lora\nlora_r: 256\nlora_alpha: 256\npeft_use_rslora: true\nmicro_batch_size: 2\n"
+            "gradient_accumulation_steps: 4\nnum_epochs: 1\nlearning_rate: 0.0002\n")
+    got = run("qlora.yaml", text, "axolotl")
     assert "alpha/sqrt(r)" in got["STL402"][0].message
 
 

@@ -3,9 +3,12 @@
 ### What it does
 Computes the adapter scale ``lora_alpha / r`` (``lora_alpha / sqrt(r)`` with
 ``use_rslora``) and reports it above ``max_scale`` (default 8, the largest scale
-in a published recipe: the GPT-2 LoRA recipe, r 4 / alpha 32). It also reports an
-effective step ``scale × learning_rate`` above ``max_effective_lr`` (default
-1e-2, about 6× the largest published product, GPT-2 LoRA 8 × 2e-4 = 1.6e-3).
+in a published recipe: the GPT-2 LoRA recipe, r 4 / alpha 32) unless the learning
+rate compensates: with Adam, alpha and the LR act alike, so a large scale is only
+reported when ``scale × learning_rate`` is also above ``max_published_product``
+(default 2e-3, just above the largest published product, GPT-2 LoRA 8 × 2e-4 =
+1.6e-3) or the LR is unknown. Any scale is reported when the product exceeds
+``max_effective_lr`` (default 1e-2).
 A frequent cause is switching on ``use_rslora`` while keeping an alpha chosen for
 ``alpha/r`` (r 256, alpha 256: scale 16).
 
@@ -63,16 +66,18 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         return
     scale, formula = got
     lr = plan.number("optimizer.lr")
-    if scale > options["max_scale"]:
+    product = scale * lr if lr is not None and lr > 0 else None
+    if scale > options["max_scale"] and (product is None or product > options["max_published_product"]):
+        tail = f" and scale × lr = {fmt(product)} is above every published recipe" if product is not None else ""
         yield RULE.finding(
             plan, "lora.alpha",
-            f"LoRA scale {formula} = {fmt(scale)} is above the largest published recipe ({fmt(options['max_scale'])})",
-            pv=plan.get("lora.alpha"),
+            f"LoRA scale {formula} = {fmt(scale)} is above the largest published recipe ({fmt(options['max_scale'])})"
+            + tail, pv=plan.get("lora.alpha"),
             hint="use alpha = r or 2r (alpha/r 1-2), or alpha ≈ 2·sqrt(r) with use_rslora")
-    elif lr is not None and lr > 0 and scale * lr > options["max_effective_lr"]:
+    elif product is not None and product > options["max_effective_lr"]:
         yield RULE.finding(
             plan, "lora.alpha",
-            f"LoRA effective step scale × lr = {fmt(scale)} × {fmt(lr)} = {fmt(scale * lr)} is above "
+            f"LoRA effective step scale × lr = {fmt(scale)} × {fmt(lr)} = {fmt(product)} is above "
             f"{fmt(options['max_effective_lr'])} (published recipes: 5e-5 to 1.6e-3)",
             pv=plan.get("lora.alpha"), hint="lower the learning rate or alpha")
 
@@ -80,5 +85,5 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
 RULE = Rule(
     code="STL402", name="lora-scaling-too-high", severity="warning",
     summary="The LoRA scale alpha/r (alpha/sqrt(r) with rsLoRA), or scale × lr, is far above published recipes.",
-    check=check, doc=__doc__, options={"max_scale": 8.0, "max_effective_lr": 1e-2}, signal="lora-effective-update",
+    check=check, doc=__doc__, options={"max_scale": 8.0, "max_published_product": 2e-3, "max_effective_lr": 1e-2}, signal="lora-effective-update",
 )
