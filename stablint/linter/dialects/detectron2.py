@@ -26,6 +26,7 @@ from ..document import Document, Node
 from ..plan import GLOBAL, ITERATION, PlanValue, Provenance, TrainingPlan
 from .base import Context, Dialect, merge_nodes, number_of
 from .names import scheduler_kind
+from .known_keys import DETECTRON2 as _KNOWN_KEYS
 
 _TOP = {"_BASE_", "MODEL", "SOLVER", "DATASETS", "INPUT", "TEST", "DATALOADER", "VERSION", "OUTPUT_DIR", "SEED",
         "CUDNN_BENCHMARK", "GLOBAL", "VIS_PERIOD"}
@@ -75,6 +76,7 @@ class Detectron2(Dialect):
 
     name = "detectron2"
     title = "detectron2 (yacs)"
+    known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     formats = ("yaml",)
     loader = "yacs"
     coerces = True

@@ -33,6 +33,7 @@ from ..document import Document, Node
 from ..plan import EPOCH, EVAL, OPT_STEP, PER_DEVICE, RATIO, FRACTION_OF_LR, PlanValue, TrainingPlan
 from .base import Context, Dialect, number_of
 from .names import optimizer_family, scheduler_kind
+from .known_keys import HF_TRAINER as _KNOWN_KEYS
 
 #: Loader name per document format (how the framework itself reads numbers).
 FORMAT_LOADERS = {"yaml": "pyyaml", "json": "json", "shell": "argparse"}
@@ -237,6 +238,7 @@ class HfTrainer(Dialect):
 
     name = "hf-trainer"
     title = "Hugging Face TrainingArguments"
+    known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     formats = ("yaml", "json", "shell")
     loader = "pyyaml"
     coerces = False

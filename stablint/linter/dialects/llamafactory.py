@@ -21,6 +21,7 @@ from ..document import Document, Node
 from ..plan import EVAL, TrainingPlan
 from .base import Context
 from .hf_trainer import HfTrainer
+from .known_keys import LLAMAFACTORY as _KNOWN_KEYS
 
 #: Keys of LLaMA-Factory's own argument classes (not in ``TrainingArguments``).
 LF_KEYS = frozenset({"stage", "finetuning_type", "template", "cutoff_len", "lora_target", "lora_rank",
@@ -36,6 +37,7 @@ class LlamaFactory(HfTrainer):
 
     name = "llamafactory"
     title = "LLaMA-Factory"
+    known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     formats = ("yaml", "json", "shell")
     loader = "omegaconf"
     KEYS: dict[str, Any] = {

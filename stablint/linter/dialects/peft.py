@@ -21,6 +21,7 @@ from typing import Any
 from ..document import Document, Node
 from ..plan import TrainingPlan
 from .base import Context, Dialect
+from .known_keys import PEFT as _KNOWN_KEYS
 
 #: ``LoraConfig`` defaults: canonical field → (value, key).
 LORA_DEFAULTS: dict[str, tuple[Any, str]] = {
@@ -36,6 +37,7 @@ class Peft(Dialect):
 
     name = "peft"
     title = "PEFT adapter_config.json"
+    known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     formats = ("json",)
     loader = "json"
     coerces = False

@@ -21,6 +21,7 @@ from ..document import Document, Node
 from ..plan import EPOCH, FRACTION_OF_LR, GLOBAL, PlanValue, Provenance, TrainingPlan
 from .base import Context, Dialect, number_of
 from .names import optimizer_family
+from .known_keys import ULTRALYTICS as _KNOWN_KEYS
 
 _STRONG = {"lr0", "lrf", "warmup_epochs", "warmup_bias_lr", "warmup_momentum", "hsv_h", "hsv_s", "hsv_v", "mosaic",
            "close_mosaic", "nbs", "dfl", "fliplr", "flipud", "copy_paste", "cos_lr", "box", "obj", "anchor_t"}
@@ -50,6 +51,7 @@ class Ultralytics(Dialect):
 
     name = "ultralytics"
     title = "ultralytics YOLO"
+    known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     formats = ("yaml",)
     loader = "pyyaml"
     scheduler_interval = "epoch"
