@@ -1,0 +1,99 @@
+"""``stablint probe CONFIG``: a short instrumented training that confirms or refutes each warning.
+
+torch is the optional extra ``stablint[probe]`` and is imported only inside
+``stablint.probes``; without it this command prints how to install it and exits 2.
+Exit codes: 0 nothing confirmed, 1 a static warning confirmed or a runtime signal
+(warning/error) seen, 2 usage, config or input errors (absurd values included).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+def _progress():
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def cb(step: int, total: int) -> None:
+        n = int(30 * step / total)
+        sys.stderr.write(f"\r  probe [{'#' * n}{'.' * (30 - n)}] {step}/{total}")
+        if step == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return cb
+
+
+def _fail(msg: str) -> None:
+    click.echo(msg, err=True)
+    sys.exit(2)
+
+
+@click.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--target", metavar="NAME", help="Built-in target (lm, lora-lm, multitask, mlp-regression, "
+              "mlp-classification, cnn-classification) or pkg.module:build (see examples/custom_target.py).")
+@click.option("--steps", type=click.IntRange(min=8, max=100_000), default=200, show_default=True,
+              help="Optimizer steps of the main run.")
+@click.option("--max-seconds", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Wall-clock budget for all runs together.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--plot", type=click.Path(dir_okay=False), help="Write a PNG (loss, pre-clip grad norm, LR); needs matplotlib.")
+@click.option("--trace-out", type=click.Path(dir_okay=False), help="Write the main run's trace as JSONL (read by `diagnose`).")
+@click.option("--compare-fix", is_flag=True, help="Also run each finding's suggested fix from the same init and data.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--hf-model", type=click.Path(file_okay=False), help="Local Hugging Face model directory (needs transformers).")
+def probe(config, target, steps, max_seconds, device, fmt, plot, trace_out, compare_fix, seed, hf_model):
+    """Run a short instrumented training of CONFIG and give every warning a verdict.
+
+    Verdicts: confirmed, not-observed (measured over a long enough horizon, clean),
+    inconclusive (the horizon or the target cannot show it; never a refutation).
+    """
+    try:
+        from ..probes import ProbeUnavailable, require_torch
+
+        require_torch()
+    except ProbeUnavailable as exc:
+        _fail(f"error: {exc}")
+    if hf_model:
+        import importlib.util
+
+        if importlib.util.find_spec("transformers") is None:
+            _fail("error: --hf-model needs transformers (pip install transformers peft); it is not installed")
+        _fail("error: --hf-model is not supported by this version of the probe; use --target pkg.module:build")
+    from ..linter.document import InputError
+    from ..probes.report import RENDERERS, write_plot, write_trace
+    from ..probes.runner import probe_path
+    from ..probes.spec import AbsurdConfig
+    from ..probes.targets import TargetError
+
+    try:
+        rep = probe_path(config, target=target, steps=steps, max_seconds=max_seconds, device=device, seed=seed,
+                         compare_fix=compare_fix, progress=_progress())
+    except InputError as exc:
+        _fail(str(exc))
+    except AbsurdConfig as exc:
+        _fail(str(exc))
+    except (TargetError, ValueError) as exc:
+        _fail(f"{config}:1:1: {exc}")
+    sys.stdout.write(RENDERERS[fmt](rep))
+    if trace_out:
+        try:
+            write_trace(rep, trace_out)
+        except OSError as exc:
+            _fail(f"error: cannot write {trace_out}: {exc}")
+    if plot:
+        try:
+            write_plot(rep, plot)
+        except ImportError:
+            click.echo('warning: --plot needs matplotlib (pip install "stablint[plot]"); no PNG written', err=True)
+        except OSError as exc:
+            _fail(f"error: cannot write {plot}: {exc}")
+    bad = any(f.probe and f.probe.get("verdict") == "confirmed" for f in rep.findings)
+    bad = bad or any(s.severity in ("warning", "error") for s in rep.runtime)
+    sys.exit(1 if bad else 0)
