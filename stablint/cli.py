@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "rules": "stablint.commands.rules:rules",
     "explain": "stablint.commands.explain:explain",
     "diagnose": "stablint.commands.diagnose:diagnose",
+    "probe": "stablint.commands.probe:probe",
 }
 
 
