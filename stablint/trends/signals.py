@@ -87,6 +87,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "lr_cut_ratio": 0.9,          # a drop to <= 0.9 x after a flat stretch is a plateau-style cut
     "lr_cut_max_lag_epochs": 5,   # seed 002's fix: patience 10 -> 5 (proposed)
     "lr_cut_max_lag_fraction": 0.2,  # when epochs are unknown (proposed)
+    "lr_cut_max_rise": 2.0,       # or the monitored loss rose >= 2 x its best before the cut (proposed)
     # overfitting (UMLAUT check_overfitting; SMD Overfit ratio 0.1; research §13 overfit_gap)
     "overfit_min_rise": 0.05,     # final eval >= 1.05 x best eval (proposed)
     "overfit_min_evals": 3,
@@ -215,19 +216,37 @@ def _num(v: Any) -> float | None:
     return float(v)
 
 
-def points(trace: Trace, key: str, finite: bool = True) -> list[tuple[int, int, float]]:
+def points(trace: Trace, key: str, finite: bool = True, o: dict | None = None) -> list[tuple[int, int, float]]:
     """``(record index, step, value)`` of ``key`` (a StepRecord field or an ``extra`` key).
 
     Args:
         finite: drop NaN/Inf values (the ``nonfinite-values`` signal reports them).
+        o: options dict of one :func:`measure` call; its ``"_cache"`` memoizes series.
     """
+    cache = o.get("_cache") if o is not None else None
+    if cache is not None and (key, finite) in cache:
+        return cache[(key, finite)]
+    recs = trace.records
+    if key in _RECORD_FIELDS:
+        raw = [(i, r.step, getattr(r, key)) for i, r in enumerate(recs)]
+    else:
+        raw = [(i, r.step, r.extra.get(key)) for i, r in enumerate(recs)]
     out = []
-    for i, r in enumerate(trace.records):
-        v = _num(getattr(r, key, None) if hasattr(r, key) and key != "extra" else r.extra.get(key))
-        if v is None or (finite and not math.isfinite(v)):
-            continue
-        out.append((i, r.step, v))
+    isf = math.isfinite
+    for i, st, v in raw:
+        t = type(v)
+        if t is float:
+            if finite and not isf(v):
+                continue
+            out.append((i, st, v))
+        elif t is int:
+            out.append((i, st, float(v)))
+    if cache is not None:
+        cache[(key, finite)] = out
     return out
+
+
+_RECORD_FIELDS = frozenset(("loss", "eval_loss", "lr", "grad_norm", "epoch", "update_ratio", "loss_scale"))
 
 
 def _median(xs: list[float]) -> float:
@@ -268,11 +287,11 @@ def _warmup_cut(pts: list[tuple[int, int, float]], o: dict[str, Any]) -> int:
     return int(len(pts) * float(o["warmup_fraction"]))
 
 
-def _loss_points(trace: Trace) -> tuple[list[tuple[int, int, float]], str]:
-    pts = points(trace, "loss")
+def _loss_points(trace: Trace, o: dict | None = None) -> tuple[list[tuple[int, int, float]], str]:
+    pts = points(trace, "loss", o=o)
     if len(pts) >= 3:
         return pts, "loss"
-    ev = points(trace, "eval_loss")
+    ev = points(trace, "eval_loss", o=o)
     return (ev, "eval_loss") if len(ev) > len(pts) else (pts, "loss")
 
 
@@ -324,25 +343,24 @@ def check_nonfinite(trace: Trace, o: dict) -> Check:
     counts: dict[str, int] = {}
     hf_sig = 0
     measured = 0
+    bad_idx: set[int] = set()
+    for key in ("loss", "grad_norm", "eval_loss", "lr"):
+        allp = points(trace, key, finite=False, o=o)
+        measured += len(allp)
+        bad = [p for p in allp if not math.isfinite(p[2])]
+        if bad:
+            counts[key] = len(bad)
+            bad_idx.update(p[0] for p in bad)
+            if key == "grad_norm":
+                hf_sig = sum(1 for p in bad if trace.records[p[0]].loss == 0.0)
     for i, r in enumerate(trace.records):
-        bad_here = False
-        for key in ("loss", "grad_norm", "eval_loss", "lr"):
-            v = getattr(r, key)
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                measured += 1
-                if not math.isfinite(v):
-                    counts[key] = counts.get(key, 0) + 1
-                    bad_here = True
         for term, v in (r.loss_terms or {}).items():
             if isinstance(v, float) and not math.isfinite(v):
                 counts[f"loss_terms.{term}"] = counts.get(f"loss_terms.{term}", 0) + 1
-                bad_here = True
-        if isinstance(r.grad_norm, float) and not math.isfinite(r.grad_norm) and r.loss == 0.0:
-            hf_sig += 1
-        if bad_here:
-            if first is None:
-                first, first_idx = r.step, i
-            last = r.step
+                bad_idx.add(i)
+    if bad_idx:
+        first_idx, last_idx = min(bad_idx), max(bad_idx)
+        first, last = trace.records[first_idx].step, trace.records[last_idx].step
     if not measured:
         return _unknown(name, "no loss, grad_norm, eval_loss or lr values in the log", thr)
     ev: dict[str, Any] = {f"nonfinite_{k}": v for k, v in counts.items()}
@@ -366,7 +384,7 @@ def check_nonfinite(trace: Trace, o: dict) -> Check:
 def check_spikes(trace: Trace, o: dict) -> Check:
     """Loss above the rolling median of the previous w points by > k robust sigma (MAD x 1.4826)."""
     name = "loss-spike"
-    pts, key = _loss_points(trace)
+    pts, key = _loss_points(trace, o)
     n = len(pts)
     k = o["spike_k"] if o["spike_k"] is not None else (7.0 if n >= 1000 else 4.0)
     w = int(o["spike_window"] or max(5, min(100, n // 4)))
@@ -431,7 +449,7 @@ def _beta(o: dict, n: int) -> float:
 def check_divergence(trace: Trace, o: dict) -> Check:
     """Smoothed (bias-corrected EMA) loss > ``divergence_factor`` x the best smoothed loss so far, sustained."""
     name = "loss-divergence"
-    pts, key = _loss_points(trace)
+    pts, key = _loss_points(trace, o)
     n = len(pts)
     fac = float(o["divergence_factor"])
     thr = f"smoothed loss > {fac:g} x best smoothed loss for >= {o['divergence_min_points']} points"
@@ -470,7 +488,7 @@ def _window_medians(vals: list[float], nwin: int, size: int) -> list[float]:
 def check_plateau(trace: Trace, o: dict) -> Check:
     """Window medians over the last half of the points fall < 5% each and < 5% overall."""
     name = "loss-plateau"
-    pts, key = _loss_points(trace)
+    pts, key = _loss_points(trace, o)
     n = len(pts)
     W = int(o["plateau_windows"])
     d = float(o["plateau_min_decrease"])
@@ -498,7 +516,7 @@ def check_plateau(trace: Trace, o: dict) -> Check:
 def check_collapse(trace: Trace, o: dict) -> Check:
     """A >= 99% loss drop within the first 10% of the steps, then < 10% further improvement."""
     name = "early-collapse-then-plateau"
-    pts, _ = _loss_points(trace)
+    pts, _ = _loss_points(trace, o)
     n = len(pts)
     drop_thr = float(o["collapse_drop"])
     thr = (f"loss drops >= {drop_thr:.0%} within the first {o['collapse_fraction']:.0%} of the steps, then improves "
@@ -531,7 +549,7 @@ def check_collapse(trace: Trace, o: dict) -> Check:
 def check_grad_growth(trace: Trace, o: dict) -> Check:
     """Median pre-clip grad norm of the last 20% of points >= 4 x that of the first 20% after warm-up."""
     name = "grad-norm-growth"
-    pts = [p for p in points(trace, "grad_norm") if p[2] > 0]
+    pts = [p for p in points(trace, "grad_norm", o=o) if p[2] > 0]
     fac = float(o["grad_growth_factor"])
     thr = f"median grad norm of the last 20% of points >= {fac:g} x that of the first 20% after warm-up"
     pts = pts[_warmup_cut(pts, o):]
@@ -566,7 +584,7 @@ def check_clip(trace: Trace, o: dict) -> Check:
     c = _num(c)
     if not c or c <= 0:
         return _unknown(name, "max_grad_norm unknown (pass --max-grad-norm or --config)", thr)
-    pts = points(trace, "grad_norm")
+    pts = points(trace, "grad_norm", o=o)
     pts = pts[_warmup_cut(pts, o):]
     n = len(pts)
     if n == 0:
@@ -593,8 +611,8 @@ def check_clip(trace: Trace, o: dict) -> Check:
     return _clean(name, ev, thr)
 
 
-def _lr_points(trace: Trace) -> list[tuple[int, int, float]]:
-    return [p for p in points(trace, "lr") if p[2] >= 0]
+def _lr_points(trace: Trace, o: dict | None = None) -> list[tuple[int, int, float]]:
+    return [p for p in points(trace, "lr", o=o) if p[2] >= 0]
 
 
 def _same(a: float, b: float, tol: float) -> bool:
@@ -604,7 +622,7 @@ def _same(a: float, b: float, tol: float) -> bool:
 def check_lr_constant(trace: Trace, o: dict, plateau: Check | None = None) -> Check:
     """LR identical over >= 80% of the logged steps (after any warm-up); warning when the loss also plateaued."""
     name = "lr-never-changes"
-    pts = _lr_points(trace)
+    pts = _lr_points(trace, o)
     tol = float(o["lr_rel_tol"])
     frac = float(o["lr_constant_fraction"])
     thr = f"learning rate unchanged (rel. tol {tol:g}) over >= {frac:.0%} of the logged steps"
@@ -633,16 +651,31 @@ def lr_cuts(trace: Trace, o: dict | None = None) -> list[tuple[int, int, float, 
     """Plateau-style LR cuts: ``(point index in the lr series, step, lr before, lr after)``.
 
     A cut is a drop to <= ``lr_cut_ratio`` x the previous value after >= 3 points of
-    constant LR (a step function, not a continuous cosine/linear decay).
+    constant LR that is the first decrease (since the last increase) or repeats the
+    factor of the previous cut: a step function, not a cosine/linear decay, even one
+    stepped per epoch.
     """
     o = {**DEFAULT_OPTIONS, **(o or {})}
-    pts = _lr_points(trace)
+    pts = _lr_points(trace, o)
     tol, ratio = float(o["lr_rel_tol"]), float(o["lr_cut_ratio"])
     out = []
-    for i in range(3, len(pts)):
-        a = pts[i - 1][2]
-        if a > 0 and pts[i][2] <= ratio * a and _same(pts[i - 3][2], a, tol) and _same(pts[i - 2][2], a, tol):
-            out.append((i, pts[i][1], a, pts[i][2]))
+    prev_drop: float | None = None   # ratio of the previous decrease since the last increase
+    prev_was_cut = False
+    for i in range(1, len(pts)):
+        a, b = pts[i - 1][2], pts[i][2]
+        if _same(a, b, tol):
+            continue
+        if b > a:  # warm-up or a warm restart: start over
+            prev_drop, prev_was_cut = None, False
+            continue
+        r = b / a if a > 0 else 0.0
+        flat = i >= 3 and _same(pts[i - 3][2], a, tol) and _same(pts[i - 2][2], a, tol)
+        # the first decrease, or a repeat of a previous cut with the same factor (ReduceLROnPlateau's
+        # fixed factor); a per-epoch cosine/exponential decay starts with small drops and is never a cut
+        is_cut = flat and r <= ratio and (prev_drop is None or (prev_was_cut and abs(r / prev_drop - 1) < 0.05))
+        if is_cut:
+            out.append((i, pts[i][1], a, b))
+        prev_drop, prev_was_cut = r, is_cut
     return out
 
 
@@ -650,16 +683,18 @@ def check_lr_cut_late(trace: Trace, o: dict) -> Check:
     """The first plateau-style LR cut came > 5 epochs (or > 20% of the run) after the best monitored loss."""
     name = "lr-cut-too-late"
     max_ep, max_frac = float(o["lr_cut_max_lag_epochs"]), float(o["lr_cut_max_lag_fraction"])
-    thr = f"first plateau LR cut > {max_ep:g} epochs (or > {max_frac:.0%} of the run) after the best monitored loss"
-    lr_pts = _lr_points(trace)
+    max_rise = float(o["lr_cut_max_rise"])
+    thr = (f"first plateau LR cut > {max_ep:g} epochs (or > {max_frac:.0%} of the run) after the best monitored loss, "
+           f"or after it rose >= {max_rise:g} x the best")
+    lr_pts = _lr_points(trace, o)
     if len(lr_pts) < 4:
         return _unknown(name, f"only {len(lr_pts)} learning-rate points", thr)
     cuts = lr_cuts(trace, o)
     if not cuts:
         return _unknown(name, "no plateau-style LR cut in the log", thr, {"cuts": 0})
     _, cut_step, before, after = cuts[0]
-    ev_pts = [p for p in points(trace, "eval_loss") if p[1] <= cut_step]
-    tr_pts = [p for p in points(trace, "loss") if p[1] <= cut_step]
+    ev_pts = [p for p in points(trace, "eval_loss", o=o) if p[1] <= cut_step]
+    tr_pts = [p for p in points(trace, "loss", o=o) if p[1] <= cut_step]
     mon, key = (ev_pts, "eval_loss") if len(ev_pts) >= 3 else (tr_pts, "loss")
     if len(mon) < 3:
         return _unknown(name, "too few loss points before the first LR cut", thr, {"cut_step": cut_step})
@@ -678,7 +713,9 @@ def check_lr_cut_late(trace: Trace, o: dict) -> Check:
         ev["lag_fraction"] = _g(lag / span)
         late = lag / span > max_frac
         lag_txt = f"{lag} steps ({lag / span:.0%} of the run)"
-    if late:
+    rose = best[2] > 0 and worst_after[2] >= max_rise * best[2]
+    ev["rise_before_cut"] = _g(worst_after[2] / best[2]) if best[2] > 0 else None
+    if late or rose:
         msg = (f"LR was first cut ({before:g} -> {after:g}) at step {cut_step}, {lag_txt} after the best {key} "
                f"{best[2]:.4g} (step {best[1]}); {key} reached {worst_after[2]:.4g} meanwhile")
         idx = next((p[0] for p in mon if p[1] == best[1]), None)
@@ -689,15 +726,19 @@ def check_lr_cut_late(trace: Trace, o: dict) -> Check:
 _EVAL_LOSS = re.compile(r"^eval_(.+_)?loss$")
 
 
-def eval_series(trace: Trace) -> dict[str, list[tuple[int, int, float]]]:
+def eval_series(trace: Trace, o: dict | None = None) -> dict[str, list[tuple[int, int, float]]]:
     """Every evaluation-loss series: ``eval_loss`` plus ``extra`` keys ``eval_<name>_loss``."""
     out = {}
-    ev = points(trace, "eval_loss")
+    ev = points(trace, "eval_loss", o=o)
     if ev:
         out["eval_loss"] = ev
-    keys = sorted({k for r in trace.records for k in r.extra if _EVAL_LOSS.match(k)})
+    names: set[str] = set()
+    for r in trace.records:
+        if r.extra:
+            names.update(r.extra)
+    keys = sorted(k for k in names if _EVAL_LOSS.match(k))
     for k in keys:
-        pts = points(trace, k)
+        pts = points(trace, k, o=o)
         if pts:
             out[k] = pts
     return out
@@ -718,8 +759,8 @@ def check_overfitting(trace: Trace, o: dict) -> Check:
     rise_thr, pat = float(o["overfit_min_rise"]), int(o["overfit_patience"])
     thr = (f"after its best, eval loss is worse on the last >= {pat} evaluations and ends >= {rise_thr:.0%} above the "
            f"best, while the train loss fell")
-    series = {k: v for k, v in eval_series(trace).items() if len(v) >= int(o["overfit_min_evals"])}
-    train = points(trace, "loss")
+    series = {k: v for k, v in eval_series(trace, o).items() if len(v) >= int(o["overfit_min_evals"])}
+    train = points(trace, "loss", o=o)
     if not series:
         return _unknown(name, "fewer than 3 evaluation losses in the log", thr)
     if len(train) < 2:
@@ -765,6 +806,7 @@ def measure(trace: Trace, options: dict[str, Any] | None = None) -> dict[str, Ch
     (same symptom, one finding).
     """
     o = _opts(options, trace)
+    o["_cache"] = {}
     out: dict[str, Check] = {}
     out["nonfinite-values"] = check_nonfinite(trace, o)
     out["loss-spike"] = check_spikes(trace, o)

@@ -29,26 +29,37 @@ ALIASES: dict[str, tuple[str, ...]] = {
 #: Metric names that give the step of a row.
 STEP_KEYS = ("step", "iter", "global_step", "_step", "iteration", "trainer/global_step", "train/global_step")
 
+_STEP_SET = set(STEP_KEYS) | {k.upper() for k in STEP_KEYS} | {k.title() for k in STEP_KEYS}
 _LOOKUP = {alias: canon for canon, names in ALIASES.items() for alias in names}
+
+
+_CANON_CACHE: dict[str, str | None] = {}
 
 
 def canonical(name: str) -> str | None:
     """The StepRecord field a metric name maps to (``"train/loss"`` → ``"loss"``; ``lr-AdamW`` → ``"lr"``), else None."""
+    try:
+        return _CANON_CACHE[name]
+    except KeyError:
+        pass
     low = name.strip().lower()
     hit = _LOOKUP.get(low)
-    if hit:
-        return hit
-    if low.startswith("lr-") and "/" not in low.split("-", 1)[1]:
-        return "lr"  # Lightning LearningRateMonitor: lr-<Optimizer>
-    return None
+    if hit is None and low.startswith("lr-") and "/" not in low.split("-", 1)[1]:
+        hit = "lr"  # Lightning LearningRateMonitor: lr-<Optimizer>
+    if len(_CANON_CACHE) < 10000:
+        _CANON_CACHE[name] = hit
+    return hit
 
 
 def to_float(v: Any) -> float | None:
     """A number (bool excluded), or a numeric / NaN / Infinity string, as float; else None."""
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
+    t = type(v)
+    if t is float:
+        return v
+    if t is int:
         return float(v)
+    if t is bool:
+        return None
     if isinstance(v, str):
         s = v.strip()
         if not s:
@@ -58,6 +69,9 @@ def to_float(v: Any) -> float | None:
         except ValueError:
             return None
     return None
+
+
+_PLAIN = frozenset(("loss", "eval_loss", "lr", "grad_norm", "epoch", "loss_scale", "update_ratio", "loss_terms"))
 
 
 class RowMerger:
@@ -96,21 +110,21 @@ class RowMerger:
         """The merged Trace, records sorted by step; ``meta["record_lines"]`` holds each record's line (0 = unknown)."""
         steps = sorted(self._rows)
         records = []
+        plain = _PLAIN
         for s in steps:
             row = self._rows[s]
-            kw: dict[str, Any] = {"step": s, "extra": {}}
+            kw: dict[str, Any] = {}
+            extra: dict[str, Any] = {}
             for k, v in row.items():
-                if k in ("loss", "eval_loss", "lr", "grad_norm", "epoch", "loss_scale", "update_ratio"):
-                    kw[k] = v
-                elif k == "loss_terms":
+                if k in plain:
                     kw[k] = v
                 elif k == "clipped":
                     kw[k] = bool(v)
                 elif k == "phase":
                     kw[k] = str(v)
                 else:
-                    kw["extra"][k] = v
-            records.append(StepRecord(**kw))
+                    extra[k] = v
+            records.append(StepRecord(step=s, extra=extra, **kw))
         meta = dict(meta)
         meta["record_lines"] = [self._lines[s] for s in steps]
         return Trace(records=records, meta=meta)
@@ -123,16 +137,16 @@ def split_metrics(row: dict[str, Any]) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     for k, v in row.items():
-        if k.lower() in STEP_KEYS:
+        if k in _STEP_SET:
             continue
-        f = to_float(v)
+        f = v if type(v) is float else to_float(v)
         if f is None:
             continue
         canon = canonical(k)
-        if canon is not None and canon not in out:
-            out[canon] = f
-        elif canon is None:
+        if canon is None:
             out[k] = f
+        elif canon not in out:
+            out[canon] = f
     return out
 
 
