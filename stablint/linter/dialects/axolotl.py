@@ -20,6 +20,9 @@ axolotl@067b021 ``src/axolotl/core/builders/base.py``):
 * LoRA is trained only with ``adapter: lora|qlora``; an empty ``adapter:`` means a
   full fine-tune even when ``lora_r``/``lora_alpha`` are written.
 * ``bf16: auto`` is resolved from the hardware at start-up (unresolved here).
+* ``rl:`` (dpo, ipo, kto, orpo, simpo, grpo) or ``reward_model: true`` is the objective (``run.stage``).
+* ``expert_parallel_size: N > 1`` means N or more ranks: ``batch.world_size`` is unresolved
+  (the launcher sets it), never assumed to be 1.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from ..document import Document, Node
 from ..plan import EPOCH, EVAL, FRACTION_OF_LR, OPT_STEP, PER_DEVICE, RATIO, TrainingPlan
 from .base import Context, Dialect, number_of
 from .hf_trainer import hf_optimizer, hf_run_length, hf_scheduler, mapping_of
+from .stages import normalize_stage
 
 #: Keys only axolotl uses (``base_model`` is required by axolotl).
 AXOLOTL_KEYS = frozenset({"micro_batch_size", "sequence_len", "adapter", "lora_r", "lora_target_linear",
@@ -98,6 +102,8 @@ class Axolotl(Dialect):
         if not plan.has("clip.max_norm"):
             self.put(plan, "clip.max_norm", 1.0, plan.get("optimizer.lr"), "max_grad_norm")
         self._intervals(root, plan)
+        self._stage(root, plan)
+        self._world_size(root, plan)
         adapter = root.get("adapter")
         if adapter is not None:
             pv = self.take(plan, "lora.enabled", adapter, "adapter")
@@ -106,6 +112,31 @@ class Axolotl(Dialect):
                 plan.notes.append("lora_r/lora_alpha are set but adapter is empty: axolotl trains the full model")
         elif plan.has("lora.r"):
             self.put(plan, "lora.enabled", False, plan.get("lora.r"), "adapter")
+
+    def _stage(self, root: Node, plan: TrainingPlan) -> None:
+        """``rl: dpo|ipo|kto|orpo|simpo|grpo`` is the objective; ``reward_model: true`` trains a reward model."""
+        rl = root.get("rl")
+        if rl is not None and isinstance(rl.value, str) and rl.value.strip():
+            self.take(plan, "run.stage", rl, "rl", convert=normalize_stage)
+            return
+        for key in ("reward_model", "process_reward_model"):
+            node = root.get(key)
+            if node is not None and node.value is True:
+                self.put(plan, "run.stage", "rm", node, key, default=False)
+                return
+
+    def _world_size(self, root: Node, plan: TrainingPlan) -> None:
+        """``expert_parallel_size > 1`` needs at least that many ranks, each on its own tokens (experts are
+        sharded over the ranks and tokens are exchanged all-to-all), so the run is not on one device; the
+        count of data-parallel ranks comes from the launcher, so ``batch.world_size`` is unresolved (no
+        number is claimed). A file name or comment saying "4gpu" is not read."""
+        ep = root.get("expert_parallel_size")
+        n = number_of(ep) if ep is not None else None
+        if n is not None and n > 1 and not plan.has("batch.world_size"):
+            pv = self.take(plan, "batch.world_size", ep, "expert_parallel_size")
+            pv.value, pv.resolved = f">= {int(n)} (expert_parallel_size; the launcher sets the world size)", False
+            plan.notes.append(f"expert_parallel_size={int(n)}: at least {int(n)} ranks; "
+                              "the world size is set by the launcher")
 
     def _batch(self, root: Node, plan: TrainingPlan) -> None:
         """``batch_size`` without ``gradient_accumulation_steps``: GA = batch_size // micro_batch_size."""

@@ -22,6 +22,9 @@ DeepSpeed-Chat (DeepSpeedExamples ``applications/DeepSpeed-Chat/.../main.py``):
 ``lora_scaling / lora_dim`` with ``lora_scaling = 1``, i.e. alpha = 1;
 ``--num_warmup_steps`` are optimizer steps; LoRA weights use ``--lora_learning_rate``
 (default 5e-4) when the script defines it, not ``--learning_rate``.
+``run.stage`` comes from step 3's ``--actor_model_name_or_path``/``--critic_model_name_or_path``
+(PPO) or from the step directory in the script's path or command (``step2_dpo_finetuning`` → dpo,
+``step2_reward_model_finetuning`` → rm, ``step3_rlhf_finetuning`` → ppo, ``step1_supervised_finetuning`` → sft).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from ..plan import GLOBAL, OPT_STEP, PER_DEVICE, FRACTION_OF_LR, PlanValue, Trai
 from .base import Context, Dialect, number_of
 from .hf_trainer import hf_run_length, hf_scheduler, hf_warmup, launcher_world_size
 from .names import optimizer_family, scheduler_kind
+from .stages import ds_chat_stage
 
 #: Top-level keys only a DeepSpeed config has.
 DS_KEYS = frozenset({"train_micro_batch_size_per_gpu", "zero_optimization", "gradient_clipping", "steps_per_print",
@@ -96,6 +100,7 @@ class DeepSpeed(Dialect):
             self.take_first(plan, doc.root, canonical, spec)
         if doc.fmt == "shell":
             self._chat(doc.root, plan)
+            self._chat_stage(doc, plan)
         else:
             self._optimizer(doc.root, plan)
             self._scheduler(doc.root, plan)
@@ -162,6 +167,17 @@ class DeepSpeed(Dialect):
                 pv.value = "dynamic"
 
     # -- DeepSpeed-Chat launch script ------------------------------------------------
+    def _chat_stage(self, doc: Document, plan: TrainingPlan) -> None:
+        """Step 3's actor/critic flags mean PPO (RLHF); else the step directory of the script."""
+        root = doc.root
+        actor = root.get("actor_model_name_or_path")
+        if actor is not None and root.get("critic_model_name_or_path") is not None:
+            self.put(plan, "run.stage", "ppo", actor, "actor_model_name_or_path", default=False)
+            return
+        stage = ds_chat_stage(doc)
+        if stage is not None:
+            self.put(plan, "run.stage", stage, plan.get("optimizer.lr"), "script path", default=False)
+
     def _chat(self, root: Node, plan: TrainingPlan) -> None:
         hf_run_length(self, root, plan)
         hf_warmup(self, root, plan)

@@ -9,9 +9,16 @@ people actually use, anywhere in the tree (the shallowest match wins):
 ``grad_clip``/``gradient_clip``/``max_grad_norm``, ``weights:``/``loss_weights:``,
 ``lora_rank``/``lora_alpha``, and upper-case environment variables of launch
 scripts (``LEARNING_RATE=2e-5 LORA_RANK=8 python training.py``, seed 004).
+
+``scheduler.interval`` is decided from evidence (:func:`scheduler_interval`):
+ReduceLROnPlateau/StepLR-style schedulers step per epoch, HF-style per-step
+schedules (``get_linear_schedule_with_warmup``, warmup in steps, ``max_steps``
+without epochs) per optimizer step.
 """
 
 from __future__ import annotations
+
+import re
 
 from ..document import Document, Node
 from ..plan import EPOCH, OPT_STEP, PlanValue, Provenance, RATIO, TrainingPlan
@@ -56,6 +63,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lora.use_rslora": ("use_rslora",),
     "model.dropout": ("dropout",),
 }
+#: Scheduler kinds a custom loop steps once per epoch.
+_EPOCH_KINDS = {"plateau", "step", "multistep", "exponential"}
+#: Scheduler names that are stepped per optimizer step by definition (transformers ``optimization.py``).
+_PER_STEP_NAME = re.compile(r"schedule_with_warmup|constant_with_warmup|cosine_with_min_lr|warmup_stable_decay"
+                            r"|inverse_sqrt|one_?cycle")
 _LOSS_WEIGHT_KEYS = ("weights", "loss_weights", "loss_weight", "task_weights", "loss_coefficients")
 _NESTED_SCHEDULER_KEYS = {"patience": "scheduler.patience", "factor": "scheduler.factor", "mode": "scheduler.mode",
                           "monitor": "scheduler.monitor", "cooldown": "scheduler.cooldown", "type": "scheduler.type",
@@ -63,6 +75,42 @@ _NESTED_SCHEDULER_KEYS = {"patience": "scheduler.patience", "factor": "scheduler
 _TRAINING_HINTS = {"learning_rate", "lr", "batch_size", "epochs", "n_epochs", "num_epochs", "optimizer", "scheduler",
                    "max_steps", "weight_decay", "grad_clip", "warmup_steps", "lora_rank", "lora_alpha",
                    "gradient_accumulation_steps", "scheduler_patience", "early_stopping_patience"}
+
+
+def scheduler_interval(plan: TrainingPlan) -> tuple[str, str]:
+    """``("step" | "epoch", reason)``: when a custom loop calls ``scheduler.step()``.
+
+    Evidence, in order:
+
+    1. ReduceLROnPlateau/StepLR/MultiStepLR/ExponentialLR (``scheduler.type`` plateau,
+       step, multistep, exponential): ``"epoch"``, as in torch's documented usage and the
+       seed write-ups' loops (seeds 000-002).
+    2. A name that is per-step by definition: transformers'
+       ``get_*_schedule_with_warmup`` helpers and the ``get_scheduler`` names built on
+       them (``constant_with_warmup``, ``cosine_with_min_lr``, ``warmup_stable_decay``,
+       ``inverse_sqrt``) take ``num_training_steps`` and are stepped per optimizer step
+       (transformers ``optimization.py``); ``OneCycleLR`` steps per batch (torch docs).
+    3. Other kinds (linear, cosine, ...) are per-step when the file counts the run in
+       steps: warmup given in steps (``warmup_steps``/``warmup_iters``), ``max_steps``
+       without an epoch count, or the HF key ``lr_scheduler_type`` (seed 003).
+    4. Otherwise ``"epoch"`` (the custom-loop default).
+    """
+    kind = plan.value("scheduler.type")
+    if kind in _EPOCH_KINDS:
+        return "epoch", f"{kind} schedulers are stepped once per epoch"
+    raw = plan.value("scheduler.raw_type")
+    name = raw.strip().lower().rsplit(".", 1)[-1] if isinstance(raw, str) else ""
+    if _PER_STEP_NAME.search(name) or kind == "onecycle":
+        return "step", f"{raw} is a per-step schedule"
+    warm = plan.get("warmup.steps")
+    if warm is not None and warm.unit in (OPT_STEP, None) and (warm.number or 0) > 0:
+        return "step", f"warmup is counted in steps ({warm.source.key if warm.source else 'warmup_steps'})"
+    if plan.has("run.max_steps") and not plan.has("run.epochs"):
+        return "step", "the run length is max_steps, with no epoch count"
+    src = plan.get("scheduler.type").source
+    if src is not None and src.key.rsplit(".", 1)[-1].lower() == "lr_scheduler_type":
+        return "step", "lr_scheduler_type is the HF Trainer's per-step scheduler name"
+    return "epoch", "custom loops step the scheduler once per epoch"
 
 
 def _index(root: Node) -> dict[str, list[tuple[int, str, Node]]]:
@@ -114,11 +162,14 @@ class Generic(Dialect):
                     break
         self._nested_scheduler(doc.root, plan)
         self._loss_weights(doc.root, plan)
-        self._units(plan)
         if plan.has("scheduler.patience") and not plan.has("scheduler.type"):
             self.put(plan, "scheduler.type", "plateau", plan.get("scheduler.patience"))
         if plan.has("scheduler.type") and not plan.has("scheduler.interval"):
-            self.put(plan, "scheduler.interval", "epoch", plan.get("scheduler.type"))
+            interval, why = scheduler_interval(plan)
+            self.put(plan, "scheduler.interval", interval, plan.get("scheduler.type"))
+            if interval == "step":
+                plan.notes.append(f"scheduler steps per optimizer step: {why}")
+        self._units(plan)
         if plan.has("lora.r") or plan.has("lora.alpha"):
             use = next((n for _, _, n in idx.get("use_lora", [])), None)
             enabled = bool(use.value) if use is not None and isinstance(use.value, bool) else True
@@ -157,7 +208,9 @@ class Generic(Dialect):
                     return
 
     def _units(self, plan: TrainingPlan) -> None:
-        interval = "epoch"
+        """Units of the counts found by name: schedule counts follow ``scheduler.interval``
+        (epoch until it is decided), patience of early stopping is in epochs."""
+        interval = plan.value("scheduler.interval") or "epoch"
         for name in ("scheduler.patience", "scheduler.cooldown", "scheduler.t_0", "scheduler.t_max", "scheduler.step_size"):
             pv = plan.get(name)
             if pv is not None and pv.unit is None:

@@ -14,6 +14,8 @@ Sources (research/dialects.md §1, table 2A and trap §3.1; existing_checks.md A
   unset, logged as ``eval_loss``); its ``lr_scheduler_kwargs.patience`` therefore
   counts evaluations (unit ``eval``).
 * Early stopping (``EarlyStoppingCallback(early_stopping_patience)``) counts evaluations.
+* ``run.stage``: a launch script that runs a TRL trainer script (``trl/scripts/dpo.py``,
+  ``trl grpo ...``) names the objective (:mod:`.stages`).
 * Defaults (``training_args.py``): learning_rate 5e-5, per_device_train_batch_size 8,
   gradient_accumulation_steps 1, num_train_epochs 3.0, max_grad_norm 1.0,
   lr_scheduler_type ``linear``, warmup 0, optim AdamW. They are filled in only for
@@ -33,6 +35,7 @@ from ..document import Document, Node
 from ..plan import EPOCH, EVAL, OPT_STEP, PER_DEVICE, RATIO, FRACTION_OF_LR, PlanValue, TrainingPlan
 from .base import Context, Dialect, number_of
 from .names import optimizer_family, scheduler_kind
+from .stages import trl_stage
 from .known_keys import HF_TRAINER as _KNOWN_KEYS
 
 #: Loader name per document format (how the framework itself reads numbers).
@@ -293,6 +296,9 @@ class HfTrainer(Dialect):
         lora_enabled_from_flags(self, root, plan)
         if doc.fmt == "shell":
             launcher_world_size(self, root, plan)
+            stage = trl_stage(doc)
+            if stage is not None:  # the launched TRL script/CLI command names the trainer
+                self.put(plan, "run.stage", stage, plan.get("optimizer.lr"), "command", default=False)
         if defaults:
             self.fill_defaults(plan, HF_DEFAULTS)
             if not plan.has("run.max_steps") and not plan.has("run.epochs"):

@@ -10,6 +10,7 @@ Sources (research/dialects.md §1, table 2A, trap §3.3; existing_checks.md A.4)
   ``lora_alpha`` to ``2 * lora_rank`` when unset (``finetuning_args.py:587``).
 * ``early_stopping_steps`` feeds ``EarlyStoppingCallback(early_stopping_patience=...)``:
   the unit is **evaluations**, whatever the name says (``train/tuner.py:81-82``).
+* ``stage: pt|sft|rm|ppo|dpo|kto`` (default ``sft``) is the training objective (``run.stage``).
 * Everything else has HF semantics (:mod:`.hf_trainer`).
 """
 
@@ -21,6 +22,7 @@ from ..document import Document, Node
 from ..plan import EVAL, TrainingPlan
 from .base import Context
 from .hf_trainer import HfTrainer
+from .stages import normalize_stage
 from .known_keys import LLAMAFACTORY as _KNOWN_KEYS
 
 #: Keys of LLaMA-Factory's own argument classes (not in ``TrainingArguments``).
@@ -65,8 +67,14 @@ class LlamaFactory(HfTrainer):
         return plan
 
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
-        """HF semantics, then LoRA defaults: finetuning_type lora, rank 8, alpha = 2 × rank."""
+        """HF semantics, then the stage (default ``sft``) and LoRA defaults: finetuning_type lora, rank 8,
+        alpha = 2 × rank."""
         super().refine(doc, root, plan, ctx)
+        stage = root.get("stage")
+        if stage is not None and isinstance(stage.value, str):
+            self.take(plan, "run.stage", stage, "stage", convert=normalize_stage)
+        else:  # FinetuningArguments.stage defaults to "sft"
+            self.put(plan, "run.stage", "sft", plan.get("optimizer.lr"), "stage")
         ft = root.get("finetuning_type")
         if ft is not None and isinstance(ft.value, str):
             pv = self.take(plan, "lora.enabled", ft, "finetuning_type")

@@ -117,7 +117,12 @@ class TorchTitan(Dialect):
                      key="training.steps-lr_scheduler.warmup_steps", unit=OPT_STEP, default=False)
 
     def _batch(self, root: Node, plan: TrainingPlan) -> None:
-        """``global_batch_size`` when positive; data-parallel degree when both degrees are explicit."""
+        """``global_batch_size`` when positive; data-parallel degree when both degrees are explicit.
+
+        ``data_parallel_shard_degree = -1`` (also the default) takes every GPU the launcher
+        (``torchrun --nproc_per_node``, ``NGPU``) starts, divided by the other degrees: the world
+        size is not in the file, so ``batch.world_size`` is unresolved rather than 1.
+        """
         g = root.find("training.global_batch_size")
         if g is not None and (number_of(g) or -1) > 0:
             self.take(plan, "batch.global", g, "training.global_batch_size", GLOBAL)
@@ -125,7 +130,12 @@ class TorchTitan(Dialect):
         rep = root.find("parallelism.data_parallel_replicate_degree")
         s = number_of(shard) if shard is not None else None
         r = number_of(rep) if rep is not None else 1
-        if s is not None and s > 0 and r is not None and r > 0:
+        if s is None or s < 0:  # -1 (the default): fill every GPU the launcher starts
+            pv = self.put(plan, "batch.world_size", "data_parallel_shard_degree -1: all GPUs left by the other "
+                          "parallel degrees (set by the launcher)", shard or root.get("parallelism"),
+                          key="parallelism.data_parallel_shard_degree", default=shard is None)
+            pv.resolved = False
+        elif s > 0 and r is not None and r > 0:
             pv = self.take(plan, "batch.world_size", shard, "parallelism.data_parallel_shard_degree")
             pv.value = int(s * r)
             local, glob = plan.number("batch.per_device"), plan.number("batch.global")

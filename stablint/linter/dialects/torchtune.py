@@ -18,6 +18,8 @@ Sources (research/dialects.md §1, table 2A, trap §3.4; torchtune@bd2a0fc
   ``lora_*``/``qlora_*`` model builder.
 * Knowledge distillation: ``loss = (1 - kd_ratio) * ce + kd_ratio * kd`` (KD recipes).
 * ``profiler.warmup_steps`` is the profiler's warmup, not the LR's.
+* ``run.stage``: the loss component (``DPOLoss``, ``PPOLoss``, ``GRPO*Loss``) or the RL
+  keys ``grpo_samples``/``ppo_epochs`` name a preference/RL recipe.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from .names import optimizer_family, scheduler_kind
 #: Top-level blocks a torchtune recipe builds from ``_component_``.
 _BLOCKS = {"model", "tokenizer", "optimizer", "lr_scheduler", "checkpointer", "dataset", "loss", "metric_logger",
            "profiler", "policy_model", "teacher_model"}
+#: Loss class name prefixes (lower case) of preference/RL recipes → ``run.stage``.
+_LOSS_STAGES = (("dpo", "dpo"), ("rso", "dpo"), ("ipo", "ipo"), ("simpo", "simpo"), ("ppo", "ppo"), ("grpo", "grpo"))
 #: torch.optim.AdamW's default weight decay (PyTorch docs).
 _ADAMW_DEFAULT_WD = 0.01
 
@@ -90,6 +94,7 @@ class Torchtune(Dialect):
         self._clip(root, plan)
         self._precision(root, plan)
         self._lora(root, plan)
+        self._stage(root, plan)
         cap = root.get("max_steps_per_epoch")
         if cap is not None and number_of(cap):
             plan.notes.append(f"max_steps_per_epoch={number_of(cap)} caps each epoch (not a total step count)")
@@ -119,6 +124,27 @@ class Torchtune(Dialect):
         for canonical, names in (("precision.bf16", ("bf16", "bfloat16")), ("precision.fp16", ("fp16", "float16"))):
             pv = self.take(plan, canonical, node, "dtype")
             pv.value = dtype in names
+
+    def _stage(self, root: Node, plan: TrainingPlan) -> None:
+        """``run.stage`` from the recipe's loss component, else its RL-only keys.
+
+        ``loss._component_`` ``DPOLoss``/``RSOLoss`` → dpo, ``SimPOLoss`` → simpo,
+        ``PPOLoss`` → ppo, ``GRPO*Loss`` → grpo (``torchtune/rlhf/loss/``,
+        ``torchtune/dev/grpo/loss.py``); without one, ``grpo_samples`` (GRPO recipe)
+        and then ``ppo_epochs`` (PPO recipe; the GRPO recipe has it too).
+        """
+        comp = root.find("loss._component_")
+        if comp is not None and isinstance(comp.value, str):
+            loss = comp.value.rsplit(".", 1)[-1].lower()
+            stage = next((s for prefix, s in _LOSS_STAGES if loss.startswith(prefix)), None)
+            if stage is not None:
+                self.put(plan, "run.stage", stage, comp, "loss._component_", default=False)
+                return
+        for key, stage in (("grpo_samples", "grpo"), ("ppo_epochs", "ppo")):
+            node = root.get(key)
+            if node is not None and node.value is not None:
+                self.put(plan, "run.stage", stage, node, key, default=False)
+                return
 
     def _lora(self, root: Node, plan: TrainingPlan) -> None:
         comp = root.find("model._component_")
