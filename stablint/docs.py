@@ -54,9 +54,9 @@ def render_index(rules: list[Rule]) -> str:
 
 def render_all(rules: list[Rule] | None = None) -> dict[str, str]:
     """File name → content for every page under ``docs/rules/`` (``README.md`` is the index)."""
-    from .linter.rules import all_rules
+    from .linter.rules import catalog
 
-    rules = all_rules() if rules is None else rules
+    rules = catalog() if rules is None else rules
     pages = {f"{r.name}.md": render_rule(r) for r in rules}
     pages["README.md"] = render_index(rules)
     return pages

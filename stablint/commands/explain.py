@@ -14,11 +14,11 @@ def explain(rule):
     Exit 2 when no rule has that name or code.
     """
     from ..docs import render_rule
-    from ..linter.rules import all_rules, by_key
+    from ..linter.rules import by_key, catalog
 
     found = by_key(rule)
     if found is None:
-        names = ", ".join(f"{r.code} {r.name}" for r in all_rules())
+        names = ", ".join(f"{r.code} {r.name}" for r in catalog())
         raise click.BadParameter(f"no rule named {rule!r}; rules: {names}", param_hint="RULE")
     text = render_rule(found)
     click.echo(text.split("\n", 1)[1].lstrip("\n"), nl=False)

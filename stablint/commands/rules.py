@@ -22,10 +22,10 @@ def rules(fmt, show_dialects):
             for r in rows:
                 click.echo(f"{r['name']:<16} {r['title']}  [{', '.join(r['formats'])}; numbers via {r['loader']}]")
         return
-    from ..linter.rules import all_rules
+    from ..linter.rules import catalog
 
     data = [{"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary, "options": r.options,
-             "signal": r.signal} for r in all_rules()]
+             "signal": r.signal} for r in catalog()]
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
         return

@@ -258,10 +258,10 @@ def _validate_schema(path: str, root: Node, data: Any, prefix: list[str]) -> Non
 
 
 def _check_selectors(path: str, root: Node, prefix: list[str], parts: list[Any], selectors: list[str]) -> None:
-    from .rules import all_rules, matches
+    from .rules import catalog, matches
 
     for i, sel in enumerate(selectors):
-        if sel.upper() != "ALL" and not any(matches(r, sel) for r in all_rules()):
+        if sel.upper() != "ALL" and not any(matches(r, sel) for r in catalog()):
             raise _fail(path, root, parts + [i], prefix, f"unknown rule {sel!r} (see `stablint rules`)")
 
 

@@ -63,6 +63,11 @@ def diff_rules() -> list[Rule]:
     return [import_module(f"{__name__}.{m}").RULE for m in DIFF_RULE_MODULES]
 
 
+def catalog() -> list[Rule]:
+    """Every shipped rule: the single-plan rules, then the PR-diff rules (for listings, docs, config checks)."""
+    return all_rules() + diff_rules()
+
+
 def by_key(key: str) -> Rule | None:
     """The rule (single-plan or PR-diff) whose code or name is ``key`` (case-insensitive), else ``None``."""
     k = key.strip().lower()
@@ -82,4 +87,4 @@ def matches(rule: Rule, selector: str) -> bool:
     return rule.name == s.lower() or rule.code.upper().startswith(s.upper())
 
 
-__all__ = ["Rule", "RULE_MODULES", "DIFF_RULE_MODULES", "all_rules", "diff_rules", "by_key", "matches"]
+__all__ = ["Rule", "RULE_MODULES", "DIFF_RULE_MODULES", "all_rules", "catalog", "diff_rules", "by_key", "matches"]
