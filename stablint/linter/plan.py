@@ -54,6 +54,7 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "batch.global": ((int,), "global batch per optimizer step (unit global), declared or derived"),
     "batch.grad_accum": ((int,), "gradient accumulation steps (per rank unless the dialect says global)"),
     "batch.world_size": ((int,), "number of data-parallel devices when the config states it"),
+    "batch.sample_kind": ((str,), "what one batch element is when the dialect knows it: 'sequence', 'image', or a variable-size structure trained one at a time by design ('geometry' for GINO meshes, 'utterance' for speech)"),
     # run length
     "run.epochs": ((float, int), "training length in epochs"),
     "run.max_steps": ((int, float), "training length in steps (unit opt_step or iteration)"),

@@ -160,6 +160,9 @@ class Generic(Dialect):
                         plan.set("scheduler.raw_type", PlanValue(pv.value, source=pv.source))
                         pv.value = scheduler_kind(pv.value)
                     break
+        if plan.has("batch.per_device") and any("speechbrain" in (i.detail or "") for i in doc.issues if i.kind == "custom-tag"):
+            # SpeechBrain HyperPyYAML recipe: one batch element is a variable-length utterance/mixture
+            self.put(plan, "batch.sample_kind", "utterance", plan.get("batch.per_device"))
         self._nested_scheduler(doc.root, plan)
         self._loss_weights(doc.root, plan)
         if plan.has("scheduler.patience") and not plan.has("scheduler.type"):

@@ -44,6 +44,10 @@ def _opt_classes(doc: Document) -> list[str]:
     return out
 
 
+#: architectures whose data loaders yield one variable-size geometry per batch element
+#: (neuraloperator GINO: a mesh with its own query points; batch_size 1 in its configs)
+GEOMETRY_ARCHS = frozenset({"gino", "fnogno"})
+
 class NeuralOperator(Dialect):
     """neuraloperator ``config/*.yaml`` (configmypy) and ``config/*.py`` (zencfg)."""
 
@@ -181,6 +185,9 @@ class NeuralOperator(Dialect):
             key = f"{prefix}data.batch_size" if doc.fmt == "yaml" else f"{self._data_prefix}.batch_size"
             self.take(plan, "batch.per_device", bs, key, "per_device")
         arch = root.get("arch")
+        if bs is not None and arch is not None and str(arch.value).strip().lower() in GEOMETRY_ARCHS:
+            # GINO trains on one irregular geometry (mesh + query points) per step by design
+            self.put(plan, "batch.sample_kind", "geometry", arch, key=f"{prefix}arch")
         block = root.get(arch.value) if arch is not None and isinstance(arch.value, str) else None
         if block is not None and block.is_mapping and block.get("dropout") is not None:
             self.take(plan, "model.dropout", block.get("dropout"), f"{prefix}{arch.value}.dropout")

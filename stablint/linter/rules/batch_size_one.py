@@ -18,6 +18,10 @@ batch of one means for the run:
   micro-batch 1 × 8 the LLaMA-Factory default: the gradient of an accumulated
   step averages the same samples as a real batch of that size.
 
+When the dialect knows one batch element is a variable-size structure trained one
+at a time by design (``batch.sample_kind`` in ``by_design_kinds``: a GINO geometry,
+a SpeechBrain utterance), an effective batch of 1 is ``info``, not a warning.
+
 Online RL stages (``run.stage`` in ``exempt_stages``: GRPO, PPO, RLOO) are
 skipped: their batch counts prompts, and each prompt's step averages the
 gradients of several sampled completions (``grpo_samples``).
@@ -114,6 +118,18 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     if eff is None or eff >= options["min_effective_batch"]:
         return
     ga = plan.number("batch.grad_accum")
+    kind = plan.value("batch.sample_kind")
+    if eff <= 1 and kind in options["by_design_kinds"]:
+        yield RULE.finding(
+            plan, "batch.per_device",
+            f"batch size 1 with no gradient accumulation, one {kind} per step: a common design for variable-size "
+            f"inputs, but each update still follows a single sample's gradient",
+            severity="info",
+            hint="if the loss is noisy, accumulate gradients over several samples; the probe's noise-scale signal "
+                 "measures whether it matters here",
+            effective_batch=eff,
+        )
+        return
     if eff <= 1:
         yield RULE.finding(
             plan, "batch.per_device",
@@ -140,6 +156,7 @@ RULE = Rule(
     code="STL201", name="batch-size-one", severity="warning",
     summary="Per-device batch size 1: degenerate with BatchNorm, noisiest gradient without accumulation.",
     check=check, doc=__doc__,
-    options={"min_effective_batch": 8, "exempt_stages": ["grpo", "ppo", "rloo"]},
+    options={"min_effective_batch": 8, "exempt_stages": ["grpo", "ppo", "rloo"],
+             "by_design_kinds": ["geometry", "utterance"]},
     signal="noise-scale",
 )
