@@ -262,9 +262,13 @@ def _cnn(spec) -> Target:
 
 def _user(spec, plan, ref: str) -> Target:
     module_name, _, attr = ref.partition(":")
+    import sys
+
+    if os.getcwd() not in sys.path:  # like `python -m`: modules of the current directory are importable
+        sys.path.insert(0, os.getcwd())
     try:
         build = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
+    except (ImportError, AttributeError, ValueError) as exc:
         raise TargetError(f"cannot import target {ref!r}: {exc}") from exc
     out = build(plan)
     if not (isinstance(out, tuple) and len(out) == 3 and callable(out[2])):
@@ -272,18 +276,22 @@ def _user(spec, plan, ref: str) -> Target:
     model, batches, loss_fn = out
     it = iter(batches)
     cache: list = []
-    val = [next(it) for _ in range(USER_VAL_BATCHES)]
+    try:
+        val = [next(it) for _ in range(USER_VAL_BATCHES)]
+    except StopIteration:
+        raise TargetError(f"{ref}: the batch iterable must yield more than {USER_VAL_BATCHES} batches") from None
+    done = False
 
     def batch(i: int):
-        nonlocal it
-        while len(cache) <= i % 100_000:
+        nonlocal done
+        while not done and len(cache) <= i:
             try:
                 cache.append(next(it))
             except StopIteration:
-                if not cache:
-                    raise TargetError(f"{ref}: the batch iterable has no training batches") from None
-                return cache[i % len(cache)]
-        return cache[i % 100_000]
+                done = True
+        if not cache:
+            raise TargetError(f"{ref}: the batch iterable has no training batches")
+        return cache[i % len(cache)]
 
     return Target(ref, model, batch, loss_fn, val)
 
