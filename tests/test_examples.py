@@ -21,7 +21,7 @@ SEEDS = {
     "000": ("seed000_before.yaml", "seed000_after.yaml", "STL101", "info"),
     "001": ("seed001_before.yaml", "seed001_after.yaml", None, None),
     "002": ("seed002_before.yaml", "seed002_after.yaml", "STL101", "warning"),
-    "003": ("seed003_before.config.py", "seed003_after.config.py", None, None),
+    "003": ("seed003_before.config.py", "seed003_after.config.py", "STL201", "info"),
     "004": ("seed004_before.sh", "seed004_after.sh", "STL401", "warning"),
 }
 
