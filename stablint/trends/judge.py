@@ -238,6 +238,8 @@ def judge(findings: Iterable[Finding], trace: Trace, plan: Any = None, horizon: 
     ws, unit = _plan_num(plan, "warmup.steps")
     if opts.get("warmup_steps") is None and ws and unit in (None, "opt_step", "iteration"):
         opts["warmup_steps"] = ws
+    if plan is not None and getattr(plan, "value", None) and plan.value("scheduler.type") == "plateau":
+        opts.setdefault("plateau_scheduler", True)
     measured = dict(measure(trace, opts))
     measured.update(checks or {})
     hz = int(horizon) if horizon is not None else horizon_steps(trace)

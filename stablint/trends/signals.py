@@ -88,6 +88,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "lr_cut_max_lag_epochs": 5,   # seed 002's fix: patience 10 -> 5 (proposed)
     "lr_cut_max_lag_fraction": 0.2,  # when epochs are unknown (proposed)
     "lr_cut_max_rise": 2.0,       # or the monitored loss rose >= 2 x its best before the cut (proposed)
+    "plateau_scheduler": False,   # the config has a plateau scheduler (set by judge from the plan): a run with
+                                  # no LR cut at all long after its best loss is then a late cut too
     # overfitting (UMLAUT check_overfitting; SMD Overfit ratio 0.1; research §13 overfit_gap)
     "overfit_min_rise": 0.05,     # final eval >= 1.05 x best eval (proposed)
     "overfit_min_evals": 3,
@@ -691,7 +693,9 @@ def check_lr_cut_late(trace: Trace, o: dict) -> Check:
         return _unknown(name, f"only {len(lr_pts)} learning-rate points", thr)
     cuts = lr_cuts(trace, o)
     if not cuts:
-        return _unknown(name, "no plateau-style LR cut in the log", thr, {"cuts": 0})
+        if not o.get("plateau_scheduler"):
+            return _unknown(name, "no plateau-style LR cut in the log", thr, {"cuts": 0})
+        return _no_cut(trace, o, name, thr, max_ep, max_frac)
     _, cut_step, before, after = cuts[0]
     ev_pts = [p for p in points(trace, "eval_loss", o=o) if p[1] <= cut_step]
     tr_pts = [p for p in points(trace, "loss", o=o) if p[1] <= cut_step]
@@ -721,6 +725,39 @@ def check_lr_cut_late(trace: Trace, o: dict) -> Check:
         idx = next((p[0] for p in mon if p[1] == best[1]), None)
         return _make(name, "warning", msg, best[1], cut_step, ev, thr, idx)
     return _clean(name, ev, thr)
+
+
+def _no_cut(trace: Trace, o: dict, name: str, thr: str, max_ep: float, max_frac: float) -> Check:
+    """No LR cut at all: fired when the run still went on (or was stopped) long after its best loss.
+
+    A plateau scheduler that never cut while the monitored loss stalled for more than the
+    allowed lag is the same failure as a late cut (seed 002: early stopping can end the run
+    before the scheduler ever acts); a run whose loss kept improving is clean, and a run too
+    short to tell stays unknown.
+    """
+    ev_pts = points(trace, "eval_loss", o=o)
+    mon, key = (ev_pts, "eval_loss") if len(ev_pts) >= 3 else (points(trace, "loss", o=o), "loss")
+    if len(mon) < 3:
+        return _unknown(name, "no plateau-style LR cut in the log", thr, {"cuts": 0})
+    best = min(mon, key=lambda p: p[2])
+    end = mon[-1][1]
+    stall = end - best[1]
+    spe = steps_per_epoch(trace)
+    span = horizon_steps(trace) or 1
+    ev = {"cuts": 0, "best_step": best[1], "best_loss": _g(best[2]), "last_step": end, "stall_steps": stall,
+          "monitored": key}
+    if spe:
+        ev["stall_epochs"] = _g(stall / spe)
+        late, stall_txt = stall / spe > max_ep, f"{stall / spe:.3g} epochs"
+    else:
+        ev["stall_fraction"] = _g(stall / span)
+        late, stall_txt = stall / span > max_frac, f"{stall} steps ({stall / span:.0%} of the run)"
+    if late:
+        msg = (f"the LR was never cut although the best {key} {best[2]:.4g} came at step {best[1]}, "
+               f"{stall_txt} before the run ended (step {end})")
+        idx = next((p[0] for p in mon if p[1] == best[1]), None)
+        return _make(name, "warning", msg, best[1], end, ev, thr, idx)
+    return _unknown(name, "no plateau-style LR cut in the log, and the loss was still improving", thr, ev)
 
 
 _EVAL_LOSS = re.compile(r"^eval_(.+_)?loss$")
