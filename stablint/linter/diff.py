@@ -116,16 +116,10 @@ def plan_at(rev: str, path: str, options) -> TrainingPlan | None:
 
 def selected_diff_rules(options) -> list[DiffRule]:
     """The diff rules enabled by ``options.select``/``options.ignore`` (same matching as other rules)."""
-    from .rules import diff_rules, matches
+    from .engine import selected_rules
+    from .rules import diff_rules
 
-    out = []
-    for rule in diff_rules():
-        if options.select and not any(matches(rule, s) for s in options.select):
-            continue
-        if any(matches(rule, s) for s in options.ignore):
-            continue
-        out.append(rule)
-    return out
+    return selected_rules(options, diff_rules())
 
 
 def check_change(old: TrainingPlan, new: TrainingPlan, rules: Iterable[DiffRule], options) -> list[Finding]:

@@ -127,12 +127,12 @@ def collect_files(paths: Iterable[str]) -> tuple[list[str], list[InputError]]:
     return files, errors
 
 
-def selected_rules(options: LintOptions):
-    """The rules enabled by ``select``/``ignore``, in registry order."""
+def selected_rules(options: LintOptions, pool=None):
+    """The rules of ``pool`` (default: every single-plan rule) enabled by ``select``/``ignore``, in order."""
     from .rules import all_rules, matches
 
     out = []
-    for rule in all_rules():
+    for rule in all_rules() if pool is None else pool:
         if options.select and not any(matches(rule, s) for s in options.select):
             continue
         if any(matches(rule, s) for s in options.ignore):
