@@ -37,3 +37,12 @@ def corpus_file(family: str, contains: str) -> str:
     matches = [f for f in os.listdir(CORPUS / family) if contains in f]
     assert len(matches) == 1, (family, contains, matches)
     return str(CORPUS / family / matches[0])
+
+
+def line_of(path: str, needle: str) -> int:
+    """1-based line of the first line of ``path`` whose text starts (after indent) with ``needle``."""
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh, 1):
+            if line.strip().startswith(needle):
+                return i
+    raise AssertionError(f"{needle!r} not in {path}")

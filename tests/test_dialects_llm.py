@@ -10,6 +10,9 @@ import textwrap
 
 import pytest
 
+from conftest import corpus_file as corpus
+from conftest import line_of
+
 from stablint.linter.dialects import Context, detect
 from stablint.linter.engine import LintOptions, lint_paths
 from stablint.linter.loaders import load_path
@@ -28,20 +31,6 @@ SHELL = {
 }
 
 
-def corpus(family: str, contains: str) -> str:
-    """The one corpus file of ``family`` whose name contains ``contains``."""
-    names = [n for n in os.listdir(os.path.join(CORPUS, family)) if contains in n]
-    assert len(names) == 1, names
-    return os.path.join(CORPUS, family, names[0])
-
-
-def line_of(path: str, needle: str) -> int:
-    """1-based line of the first line of ``path`` whose text starts (after indent) with ``needle``."""
-    with open(path, encoding="utf-8") as fh:
-        for i, line in enumerate(fh, 1):
-            if line.strip().startswith(needle):
-                return i
-    raise AssertionError(f"{needle!r} not in {path}")
 
 
 def plan_of(path: str):

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import statistics
 
-from ..trends.signals import Check
+from ..trends.signals import Check, _g
 
 SRC_LR_AB = "Tuning Playbook LR/instability A/B; Wortsman et al. 2023 LR sensitivity; research/probe_anchors.md §13 lr_ab (proposed)"
 SRC_NOISE = "McCandlish et al. 2018 App. A.1 (B_simple), gpt-neox gradient_noise_scale.py; research/probe_anchors.md §5, §13 (proposed)"
@@ -46,10 +46,6 @@ SHARE_MAX, SHARE_STEPS, SHARE_RATIO = 0.9, 0.8, 10.0
 AB_REL = 0.02
 LORA_GAIN, LORA_REL = 2.0, 1e-4
 UPD_HIGH, UPD_LOW = -1.0, -4.0
-
-
-def _g(x: float | None, d: int = 4):
-    return None if x is None else (float(f"{x:.{d}g}") if math.isfinite(x) else x)
 
 
 def final_val(res) -> float | None:

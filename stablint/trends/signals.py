@@ -267,9 +267,9 @@ def _pct(xs: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
-def _g(x: float, digits: int = 4) -> float:
-    """Round for evidence output (significant digits)."""
-    if not math.isfinite(x) or x == 0:
+def _g(x: float | None, digits: int = 4) -> float | None:
+    """Round for evidence output (significant digits); ``None`` passes through."""
+    if x is None or not math.isfinite(x) or x == 0:
         return x
     return float(f"{x:.{digits}g}")
 
