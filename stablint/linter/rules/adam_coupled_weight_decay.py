@@ -5,8 +5,8 @@ Reports an optimizer that applies weight decay as an L2 term inside the adaptive
 update (torch ``Adam``, ``Adamax``, ``NAdam``, ``RAdam`` without
 ``decoupled_weight_decay``) with ``weight_decay > 0``. DeepSpeed's ``"Adam"``
 runs in AdamW mode unless ``adam_w_mode`` is false: its dialect sets
-``optimizer.decoupled_weight_decay`` and the rule trusts that field (dialects in
-``decoupled_by_default`` are skipped when the field is missing).
+``optimizer.decoupled_weight_decay`` on every Adam path and the rule trusts that
+field (framework knowledge stays in the dialect).
 
 ### Why is this bad?
 In Adam the L2 gradient ``λθ`` is divided by ``√v`` like any gradient, so weights
@@ -61,7 +61,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     if wd is None or wd.number is None or wd.number <= options["min_weight_decay"]:
         return
     decoupled = plan.value("optimizer.decoupled_weight_decay")
-    if decoupled is True or (decoupled is None and plan.dialect in options["decoupled_by_default"]):
+    if decoupled is True:
         return
     yield RULE.finding(
         plan, "optimizer.weight_decay",
@@ -74,5 +74,5 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
 RULE = Rule(
     code="STL502", name="adam-coupled-weight-decay", severity="warning",
     summary="Adam (not AdamW) with weight_decay > 0: L2 coupled into the adaptive step instead of decoupled decay.",
-    check=check, doc=__doc__, options={"min_weight_decay": 0.0, "decoupled_by_default": ["deepspeed"]},
+    check=check, doc=__doc__, options={"min_weight_decay": 0.0},
 )
