@@ -36,3 +36,26 @@ def test_fast_path_never_misses_an_error(instance):
     valid = jsonschema.Draft202012Validator(schema()).is_valid(instance)
     if not valid:
         assert maybe_invalid(instance, schema()), instance
+
+
+def test_schema_covers_every_plan_field():
+    """A plan field missing from the schema fails ``additionalProperties: false`` on every plan that sets
+    it: jsonschema would then be imported on the lint path for a valid file (issue 7 cold start)."""
+    from stablint.linter.plan import FIELDS
+
+    assert set(schema()["properties"]) == set(FIELDS)
+
+
+def test_linting_the_valid_corpus_never_imports_jsonschema(tmp_path):
+    """The corpus has no out-of-range value, so the fast pre-check must settle every plan."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    corpus = Path(__file__).parent / "corpus"
+    code = ("import sys\nfrom stablint.linter.engine import LintOptions, lint_paths\n"
+            f"r = lint_paths([{str(corpus)!r}], LintOptions(jobs=1))\n"
+            "assert not [f for f in r.findings if f.code == 'STL003'], 'corpus has an invalid value now'\n"
+            "print('jsonschema' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
