@@ -30,13 +30,12 @@ must never exit 0: hadolint#816, research/linter_anchors.md C.6).
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from ..schemas import load_schema
 from .document import InputError, Node
 from .finding import SEVERITY_RANK, Finding
 
@@ -158,7 +157,7 @@ class ConfigResolver:
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The configuration JSON Schema shipped in ``stablint/schemas/config.schema.json``."""
-    return json.loads(resources.files("stablint.schemas").joinpath("config.schema.json").read_text())
+    return load_schema("config.schema.json")
 
 
 def load_config(path: str, explicit: bool = False) -> Config | None:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from typing import Callable
 
 from .document import Document, Node
@@ -147,6 +146,8 @@ def _shell_references(doc: Document) -> list[tuple[str, str | None, str | None]]
     variables = doc.meta.get("variables", {}) if isinstance(doc.meta, dict) else {}
     configs: list[tuple[str, str | None, str | None]] = []
     deepspeed: list[tuple[str, str | None, str | None]] = []
+    import shlex  # lazy: only launch scripts are split (cold-start budget, issue 7)
+
     for line in doc.text.replace("\\\r\n", " ").replace("\\\n", " ").splitlines():
         try:
             tokens = shlex.split(line, comments=True)

@@ -21,10 +21,8 @@ it through :meth:`Suppressions.unused`.
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -76,6 +74,9 @@ def _comments(text: str, fmt: str) -> list[tuple[int, int, str, bool]]:
     """``(line, column, comment text, own_line)`` of every ``#`` comment of a file."""
     out: list[tuple[int, int, str, bool]] = []
     if fmt == "python":
+        import io
+        import tokenize  # lazy: only Python configs need the tokenizer (cold-start budget, issue 7)
+
         try:
             for tok in tokenize.generate_tokens(io.StringIO(text).readline):
                 if tok.type == tokenize.COMMENT:

@@ -19,7 +19,6 @@ set, ``auto_scale_workers`` rescales batch, LR and schedule (noted, not applied)
 
 from __future__ import annotations
 
-import ast
 import os
 
 from ..document import Document, Node
@@ -56,6 +55,8 @@ def literal(node: Node) -> Node:
                     path=node.path)
     if not isinstance(node.value, str):
         return node
+    import ast  # lazy: only yacs configs need it (cold-start budget, issue 7)
+
     try:
         v = ast.literal_eval(node.value)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):

@@ -40,9 +40,7 @@ micro_batch_size: 2
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterator
 
 from ..finding import Finding
@@ -53,7 +51,9 @@ from .base import Rule
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The TrainingPlan JSON Schema shipped in ``stablint/schemas/``."""
-    return json.loads(resources.files("stablint.schemas").joinpath("training_plan.schema.json").read_text())
+    from ...schemas import load_schema
+
+    return load_schema("training_plan.schema.json")
 
 
 @lru_cache(maxsize=1)

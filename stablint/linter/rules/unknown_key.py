@@ -48,7 +48,6 @@ warmup_epochs: 5
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Iterator
 
 from ..finding import Finding
@@ -84,6 +83,8 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     for key, node in root.value.items():
         if not isinstance(key, str) or key in known or key in ignore:
             continue
+        import difflib  # lazy: only an unknown key needs it (cold-start budget, issue 7)
+
         match = difflib.get_close_matches(key, known, n=1, cutoff=options["cutoff"])
         if not match and not closed:
             continue
