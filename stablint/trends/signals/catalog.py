@@ -1,0 +1,126 @@
+"""The runtime-signal catalog: names and codes, every threshold with its default, and their sources.
+
+One table for all signals so that ``stablint diagnose``, the probe and the judge
+share one vocabulary. Each signal module reads its thresholds from the options
+dict built by :func:`resolve_options`; none hard-codes a value listed here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..trace import Trace
+
+#: Runtime finding name → code (shared vocabulary with the probe; do not renumber).
+SIGNALS: dict[str, str] = {
+    "loss-spike": "STL901",
+    "loss-plateau": "STL902",
+    "loss-divergence": "STL903",
+    "early-collapse-then-plateau": "STL904",
+    "grad-norm-growth": "STL905",
+    "clip-saturation": "STL906",
+    "lr-never-changes": "STL907",
+    "lr-cut-too-late": "STL908",
+    "nonfinite-values": "STL909",
+    "overfitting": "STL910",
+}
+
+#: Every threshold (option name → default). ``None`` = derived from the trace length.
+#: Units: "points" are logged records of the series concerned (not steps); "steps" are
+#: logged ``step`` values; fractions are shares of the logged points (or steps, where said).
+#: ``research`` is /work/shared/research/probe_anchors.md; *(proposed)* = stablint's own,
+#: still to be calibrated (the research document's convention).
+DEFAULT_OPTIONS: dict[str, Any] = {
+    # spikes (OLMo 2 spike score, research §10)
+    "spike_k": None,              # robust sigmas; None: 7 for >= 1000 points (OLMo 2), else 4 (research §13, proposed)
+    "spike_window": None,         # previous points in the rolling median; None: max(5, min(100, n // 4)) (§13)
+    "spike_min_history": 5,       # points before the first judged one
+    "spike_min_ratio": 1.25,      # and loss >= 1.25 x rolling median (proposed)
+    # divergence (fastai / Lightning LR-finder stop rule, research §8, §13)
+    "divergence_factor": 4.0,     # smoothed loss > 4 x best smoothed loss (fastai/Lightning lr_find)
+    "ema_beta": 0.98,             # EMA smoothing of the loss, bias-corrected (fastai lr_find)
+    "divergence_min_points": 3,   # sustained for >= 3 logged points, or until the end (proposed)
+    # plateau (TheDeepChecker NonDecreasing, research §13)
+    "plateau_windows": 4,         # windows judged (TheDeepChecker: last 4 windows)
+    "plateau_fraction": 0.5,      # the windows cover the last half of the logged points (proposed)
+    "plateau_min_decrease": 0.05,  # < 5% decrease of the median per window = no progress (TheDeepChecker)
+    "plateau_min_points": 12,     # loss points needed before judging
+    # early collapse then plateau (seed 001; Karpathy "hockey stick", research §7.1)
+    "collapse_drop": 0.99,        # loss falls >= 99% of its first value ... (proposed)
+    "collapse_fraction": 0.1,     # ... within the first 10% of the logged steps (proposed)
+    "collapse_after_min_decrease": 0.1,  # then falls < 10% more (median of the first vs last 1/8) (proposed)
+    # grad-norm growth (OPT logbook / OLMo 2: growing norms precede spikes, research §10)
+    "grad_growth_factor": 4.0,    # late median / early median (proposed)
+    "grad_min_points": 10,        # post-warm-up grad_norm points needed
+    "warmup_fraction": 0.1,       # leading share of points skipped as warm-up (proposed)
+    "warmup_steps": None,         # explicit warm-up length in steps (wins over the fraction)
+    # clip saturation (Tuning Playbook: > 50% clipped = extremely aggressive, research §7.3)
+    "max_grad_norm": None,        # the run's clipping threshold (same unit as grad_norm: global L2 norm)
+    "clip_rate_warn": 0.5,        # Tuning Playbook: > 50% of updates clipped = extremely aggressive
+    "clip_rate_severe": 0.9,      # research §13 clip_rate: >= 90% = "nearly every step"
+    "clip_min_samples": 20,       # research §13 verdict logic: < 20 post-warm-up steps is inconclusive
+    # learning rate
+    "lr_min_points": 10,          # learning-rate points needed (and the minimum length of the constant tail)
+    "lr_rel_tol": 1e-6,           # relative tolerance under which two logged LRs are equal
+    "lr_constant_fraction": 0.8,  # constant over >= 80% of the run (after warm-up) (proposed)
+    "lr_cut_ratio": 0.9,          # a drop to <= 0.9 x after a flat stretch is a plateau-style cut
+    "lr_cut_max_lag_epochs": 5,   # seed 002's fix: patience 10 -> 5 (proposed)
+    "lr_cut_max_lag_fraction": 0.2,  # when epochs are unknown (proposed)
+    "lr_cut_max_rise": 2.0,       # or the monitored loss rose >= 2 x its best before the cut (proposed)
+    "plateau_scheduler": False,   # the config has a plateau scheduler (set by judge from the plan): a run with
+                                  # no LR cut at all long after its best loss is then a late cut too
+    # overfitting (UMLAUT check_overfitting; SMD Overfit ratio 0.1; research §13 overfit_gap)
+    "overfit_min_rise": 0.05,     # final eval >= 1.05 x best eval (proposed)
+    "overfit_min_evals": 3,       # evaluations of one series needed
+    "overfit_patience": 2,        # evaluations after the best one, all worse
+}
+
+#: Signal name → where its thresholds come from (printed with each finding as ``source``).
+SOURCES: dict[str, str] = {
+    "loss-spike": "OLMo 2 spike score (7 robust sigma over a rolling window; 4 for short runs), "
+                  "research/probe_anchors.md §10",
+    "loss-plateau": "TheDeepChecker NonDecreasing (< 5% decrease per window), research/probe_anchors.md §13",
+    "loss-divergence": "fastai/Lightning lr_find stop rule (smoothed loss > 4 x best, EMA 0.98), "
+                       "research/probe_anchors.md §8, §13",
+    "early-collapse-then-plateau": "Karpathy recipe 'hockey stick' loss (init well); seed 001; "
+                                   "research/probe_anchors.md §7.1 (proposed threshold)",
+    "grad-norm-growth": "OPT-175B logbook and OLMo 2 (grad-norm growth precedes loss spikes), "
+                        "research/probe_anchors.md §10 (proposed threshold)",
+    "clip-saturation": "Google Deep Learning Tuning Playbook (> 50% of updates clipped = extremely aggressive; "
+                       "clip near the p90 of grad norms), research/probe_anchors.md §7.3, §13",
+    "lr-never-changes": "Tuning Playbook ('important to have some (non-constant) schedule'); seed 000, "
+                        "research/probe_anchors.md §7.3 (proposed threshold)",
+    "lr-cut-too-late": "seed 002 (ReduceLROnPlateau patience 10: best epoch 10, spike 13, cut 24); "
+                       "research/probe_anchors.md §12 (proposed threshold)",
+    "nonfinite-values": "SMD ExplodingTensor, AUTOTRAINER nan_loss; HF logging_nan_inf_filter "
+                        "('grad_norm': NaN with 'loss': 0.0), research/probe_anchors.md §11.1, §13",
+    "overfitting": "UMLAUT check_overfitting (eval up while train down), SMD Overfit, "
+                   "research/probe_anchors.md §13 overfit_gap",
+}
+
+#: Signal name → the trace series its finding points at (``Signal.field``; a check may name another).
+FIELDS: dict[str, str] = {
+    "loss-spike": "trace.loss", "loss-plateau": "trace.loss", "loss-divergence": "trace.loss",
+    "early-collapse-then-plateau": "trace.loss", "grad-norm-growth": "trace.grad_norm",
+    "clip-saturation": "trace.grad_norm", "lr-never-changes": "trace.lr", "lr-cut-too-late": "trace.lr",
+    "nonfinite-values": "trace.loss", "overfitting": "trace.eval_loss",
+}
+
+
+def resolve_options(options: dict[str, Any] | None, trace: Trace) -> dict[str, Any]:
+    """The options of one :func:`~stablint.trends.signals.measure` call.
+
+    :data:`DEFAULT_OPTIONS`, then ``trace.meta["max_grad_norm"]`` and
+    ``trace.meta["warmup_steps"]`` (steps) when set, then ``options``: a ``None``
+    value in ``options`` keeps the default of a known option (unknown keys are kept
+    as given). Returns a new dict; never raises.
+    """
+    o = dict(DEFAULT_OPTIONS)
+    if trace.meta.get("max_grad_norm") is not None:
+        o["max_grad_norm"] = trace.meta["max_grad_norm"]
+    if trace.meta.get("warmup_steps") is not None:
+        o["warmup_steps"] = trace.meta["warmup_steps"]
+    for k, v in (options or {}).items():
+        if v is not None or k not in o:
+            o[k] = v
+    return o
