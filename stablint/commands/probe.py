@@ -47,8 +47,15 @@ def _fail(msg: str) -> None:
 @click.option("--trace-out", type=click.Path(dir_okay=False), help="Write the main run's trace as JSONL (read by `diagnose`).")
 @click.option("--compare-fix", is_flag=True, help="Also run each finding's suggested fix from the same init and data.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--hf-model", type=click.Path(file_okay=False), help="Local Hugging Face model directory (needs transformers).")
-def probe(config, target, steps, max_seconds, device, fmt, plot, trace_out, compare_fix, seed, hf_model):
+@click.option("--hf-model", metavar="DIR",
+              help="Train a local Hugging Face causal-LM directory (config.json + weights, as save_pretrained "
+                   "writes) instead of a built-in target, on the built-in probe text (its tokenizer if present, "
+                   "else bytes mod vocab_size); LoRA configs wrap it with PEFT. Offline only; needs "
+                   'pip install "stablint[hf]".')
+@click.option("--hf-max-params", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Refuse --hf-model models with more than N parameters on CPU (default 50,000,000; 0 = no limit).")
+def probe(config, target, steps, max_seconds, device, fmt, plot, trace_out, compare_fix, seed, hf_model,
+          hf_max_params):
     """Run a short instrumented training of CONFIG and give every warning a verdict.
 
     Verdicts: confirmed, not-observed (measured over a long enough horizon, clean),
@@ -63,9 +70,11 @@ def probe(config, target, steps, max_seconds, device, fmt, plot, trace_out, comp
     if hf_model:
         import importlib.util
 
+        if target:
+            _fail("error: --target and --hf-model are exclusive: --hf-model DIR is the target")
         if importlib.util.find_spec("transformers") is None:
-            _fail("error: --hf-model needs transformers (pip install transformers peft); it is not installed")
-        _fail("error: --hf-model is not supported by this version of the probe; use --target pkg.module:build")
+            _fail('error: --hf-model needs transformers, which is not installed: pip install "stablint[hf]"  '
+                  "(or: pip install transformers peft)")
     from ..linter.document import InputError
     from ..probes.report import RENDERERS, write_plot, write_trace
     from ..probes.runner import probe_path
@@ -74,9 +83,12 @@ def probe(config, target, steps, max_seconds, device, fmt, plot, trace_out, comp
 
     try:
         rep = probe_path(config, target=target, steps=steps, max_seconds=max_seconds, device=device, seed=seed,
-                         compare_fix=compare_fix, progress=_progress())
+                         compare_fix=compare_fix, progress=_progress(), hf_model=hf_model,
+                         hf_max_params=hf_max_params)
     except InputError as exc:
         _fail(str(exc))
+    except ProbeUnavailable as exc:  # --hf-model: transformers / peft missing
+        _fail(f"error: {exc}")
     except AbsurdConfig as exc:
         _fail(str(exc))
     except (TargetError, ValueError) as exc:

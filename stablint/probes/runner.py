@@ -100,21 +100,27 @@ def _summary(res) -> dict[str, Any]:
 
 def probe_path(path: str, *, target: str | None = None, steps: int = 200, max_seconds: float = 60.0,
                device: str = "auto", seed: int = 0, compare_fix: bool = False,
-               progress: Callable[[int, int], None] | None = None, options: LintOptions | None = None) -> ProbeReport:
+               progress: Callable[[int, int], None] | None = None, options: LintOptions | None = None,
+               hf_model: str | None = None, hf_max_params: int | None = None) -> ProbeReport:
     """Probe one config file (see the module docstring).
 
+    ``hf_model``: a local Hugging Face model directory trained instead of a built-in target
+    (:mod:`.target_hf`); ``hf_max_params``: its CPU parameter limit (``None`` = the default).
+
     Raises:
-        InputError: unreadable config; spec.AbsurdConfig: absurd values;
-        targets.TargetError: bad ``--target``; ValueError: bad device or steps.
+        InputError: unreadable config, or an ``hf_model`` directory that cannot be used;
+        spec.AbsurdConfig: absurd values; targets.TargetError: bad ``--target``;
+        target_hf.HFUnavailable: transformers/peft missing; ValueError: bad device or steps.
     """
     plan, findings = load(path, options)
     return probe_plan(plan, findings, target=target, steps=steps, max_seconds=max_seconds, device=device, seed=seed,
-                      compare_fix=compare_fix, progress=progress)
+                      compare_fix=compare_fix, progress=progress, hf_model=hf_model, hf_max_params=hf_max_params)
 
 
 def probe_plan(plan, findings: list[Finding], *, target: str | None = None, steps: int = 200,
                max_seconds: float = 60.0, device: str = "auto", seed: int = 0, compare_fix: bool = False,
-               progress: Callable[[int, int], None] | None = None) -> ProbeReport:
+               progress: Callable[[int, int], None] | None = None, hf_model: str | None = None,
+               hf_max_params: int | None = None) -> ProbeReport:
     """Probe an already-linted plan; see :func:`probe_path`."""
     from .loop import Instrument, run
     from . import signals_probe as sp
@@ -123,6 +129,10 @@ def probe_plan(plan, findings: list[Finding], *, target: str | None = None, step
     torch = require_torch()
     spec = spec_from_plan(plan, target=target, steps=steps, seed=seed)
     dev = pick_device(device)
+    if hf_model:
+        from .target_hf import prepare
+
+        spec.target = prepare(hf_model, spec, device=dev, max_params=hf_max_params)
     if dev == "cpu":
         torch.set_num_threads(1)
     t0 = time.perf_counter()
@@ -153,7 +163,7 @@ def probe_plan(plan, findings: list[Finding], *, target: str | None = None, step
                   instrument=light, phase="ab-lr/3")
         rep.runs["lr/3"] = _summary(low)
         checks["lr-ab"] = sp.lr_ab(main, low)
-    if spec.lora and spec.target == "lora-lm" and main.steps_done >= 8:
+    if spec.lora and (spec.target == "lora-lm" or spec.target.startswith("hf:")) and main.steps_done >= 8:
         boosted = run(spec.replace(lora={**spec.lora, "alpha": spec.lora["alpha"] * 4}, steps=ab_steps), plan=plan,
                       device=dev, max_seconds=left(), instrument=light, phase="ab-alpha-x4")
         rep.runs["alpha x4"] = _summary(boosted)

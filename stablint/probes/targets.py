@@ -297,10 +297,11 @@ def _user(spec, plan, ref: str) -> Target:
 
 
 def build_target(spec, plan=None) -> Target:
-    """Build ``spec.target`` (a :data:`BUILTIN` name or ``pkg.module:build``).
+    """Build ``spec.target`` (a :data:`BUILTIN` name, ``pkg.module:build`` or ``hf:DIR``).
 
     Raises:
         TargetError: unknown name, import failure, or a user ``build`` with the wrong return shape.
+        InputError, target_hf.HFUnavailable: ``hf:DIR`` that cannot be loaded (see :mod:`.target_hf`).
     """
     name = spec.target
     if name in ("lm", "lora-lm"):
@@ -311,6 +312,10 @@ def build_target(spec, plan=None) -> Target:
         return _mlp(spec, classification=name == "mlp-classification")
     if name == "cnn-classification":
         return _cnn(spec)
+    if name.startswith("hf:"):  # --hf-model DIR (target_hf.HF_PREFIX)
+        from .target_hf import build_hf_target
+
+        return build_hf_target(spec, plan, name[3:])
     if ":" in name:
         return _user(spec, plan, name)
     raise TargetError(f"unknown target {name!r}; built-ins: {', '.join(BUILTIN)}, or pkg.module:build")
