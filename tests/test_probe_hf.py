@@ -238,3 +238,15 @@ def test_missing_peft_with_lora_says_how_to_install(monkeypatch, gpt2_dir):
     # without LoRA, peft is not needed
     ok = _probe("examples/seed000_before.yaml", "--hf-model", gpt2_dir, "--steps", "8", "--format", "json")
     assert ok.exit_code in (0, 1), ok.output
+
+
+def test_alpha_ab_run_cut_by_the_time_limit_refutes_nothing():
+    """A large HF model can hit --max-seconds before the alpha x4 run validates: inconclusive, not not-observed."""
+    from stablint.probes import signals_probe as sp
+    from stablint.trends.trace import Trace
+
+    main = loop.RunResult(trace=Trace(), init_loss=9.0, val_losses=[8.9], lora_rel=1e-3, steps_done=22)
+    cut = loop.RunResult(trace=Trace(), status="timeout", init_loss=9.0, val_losses=[], steps_done=13)
+    assert sp.lora_effective_update(main, cut).fired is None
+    blown = loop.RunResult(trace=Trace(), status="nonfinite", init_loss=9.0, val_losses=[float("nan")], steps_done=5)
+    assert sp.lora_effective_update(main, blown).fired is False

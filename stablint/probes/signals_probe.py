@@ -135,6 +135,9 @@ def lora_effective_update(main, boosted) -> Check:
     ev["val_drop"] = _g(drop)
     if b is None:
         ev["status_alpha_x4"] = boosted.status
+        if boosted.status != "nonfinite":  # time limit / OOM before its first validation: no evidence either way
+            return Check("lora-effective-update", None, ev, thr, SRC_LORA, f"the alpha x4 run ended {boosted.status} "
+                         "before validating")
         return Check("lora-effective-update", False, ev, thr, SRC_LORA, "alpha x4 went unstable: the scale is not too low")
     drop4 = l0 - b
     ev["val_drop_alpha_x4"] = _g(drop4)

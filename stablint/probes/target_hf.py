@@ -69,11 +69,6 @@ class HFUnavailable(ProbeUnavailable):
     """transformers (or peft, when the plan trains LoRA) is not installed; the message says how to install it."""
 
 
-def is_hf(name: str | None) -> bool:
-    """True when a ``ProbeSpec.target`` names a local HF model directory (:data:`HF_PREFIX`)."""
-    return bool(name) and str(name).startswith(HF_PREFIX)
-
-
 def _silence() -> None:
     """Offline mode, no progress bars, errors-only logging; must run before transformers is imported."""
     os.environ["HF_HUB_OFFLINE"] = "1"
