@@ -299,6 +299,10 @@ def _build(path: str, root: Node, data: dict[str, Any], prefix: list[str]) -> Co
                 continue
             if opt not in rule.options:
                 known = ", ".join(sorted(rule.options)) or "none"
+                if opt in rule.retired_options:
+                    raise _fail(path, root, ["rules", key, opt], prefix,
+                                f"option removed from rule {rule.name}: {rule.retired_options[opt]}; "
+                                f"delete it (options: {known})")
                 raise _fail(path, root, ["rules", key, opt], prefix,
                             f"unknown option for rule {rule.name} (options: {known})")
             default = rule.options[opt]

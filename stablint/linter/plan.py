@@ -172,6 +172,11 @@ class TrainingPlan:
         documents: every :class:`~stablint.linter.document.Document` the plan was
             built from (the file and its resolved bases), for load-pitfall rules.
         notes: free-form normalization notes (e.g. ``"base file not found: x.py"``).
+        framework: the :class:`~stablint.linter.dialects.base.Dialect` instance that built
+            the plan, set by ``Dialect.normalize``; its class attributes are the framework
+            facts rules read (``model_family``, ``precision_conflict``, ``unknown_keys``...)
+            through :func:`stablint.linter.dialects.facts_of`. ``None`` for ``"unknown"``
+            plans and plans built by hand.
     """
 
     path: str
@@ -181,6 +186,7 @@ class TrainingPlan:
     fields: dict[str, PlanValue] = field(default_factory=dict)
     documents: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    framework: Any = field(default=None, repr=False, compare=False)
 
     def set(self, name: str, pv: PlanValue) -> None:
         """Set a canonical field.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from ..document import Document
+from ..plan import TrainingPlan
 from .base import Context, Dialect
 
 #: Module names under ``stablint.linter.dialects``, each defining ``DIALECT``.
@@ -62,6 +63,28 @@ def dialect_names() -> list[str]:
     return [d.name for d in all_dialects()]
 
 
+def facts_of(plan: TrainingPlan) -> Dialect:
+    """The dialect whose framework facts (:class:`Dialect` class attributes such as
+    ``model_family``, ``precision_conflict``, ``unknown_keys``) apply to ``plan``.
+
+    ``plan.framework`` when :meth:`Dialect.normalize` set it for the plan's current
+    dialect; else the registered dialect named ``plan.dialect`` (a plan built by hand,
+    or an ``"unknown"`` launch-script plan that adopted the dialect of the file it
+    references); else a base :class:`Dialect`, whose attributes are the documented
+    defaults. Never raises.
+    """
+    fw = plan.framework
+    if isinstance(fw, Dialect) and fw.name == plan.dialect:
+        return fw
+    for d in all_dialects():
+        if d.name == plan.dialect:
+            return d
+    return _BASE
+
+
+_BASE = Dialect()
+
+
 def detect(doc: Document) -> Dialect | None:
     """The best-scoring dialect for ``doc`` among those that read its format, or ``None``."""
     best: tuple[float, Dialect] | None = None
@@ -74,4 +97,4 @@ def detect(doc: Document) -> Dialect | None:
     return best[1] if best else None
 
 
-__all__ = ["Context", "Dialect", "DIALECT_MODULES", "all_dialects", "detect", "dialect_names", "get"]
+__all__ = ["Context", "Dialect", "DIALECT_MODULES", "all_dialects", "detect", "dialect_names", "facts_of", "get"]

@@ -50,6 +50,11 @@ class Axolotl(Dialect):
 
     name = "axolotl"
     title = "axolotl"
+    #: LLM fine-tuning of Hugging Face ``base_model``s (research/dialects.md table 2A)
+    model_family = "transformer"
+    #: ``bf16`` wins over ``fp16`` without a message: NORM:156-197, and the builder passes
+    #: ``fp16 = cfg.fp16 and not cfg.bf16`` (research/existing_checks.md A.3)
+    precision_conflict = "bf16-wins"
     formats = ("yaml",)
     loader = "pyyaml"
     coerces = True

@@ -87,6 +87,30 @@ class Dialect:
             a path may be a ``(path, unit)`` tuple.
         known_keys: the closed set of top-level keys, for ``unknown-key``; ``None``
             when the dialect's key set is open.
+
+    Framework facts (class attributes read by rules through :func:`facts_of`; the
+    defaults below hold for a framework nobody has examined, each module overrides
+    what its framework's docs or code say, citing them):
+        model_family: the architecture family every model the framework trains
+            belongs to, ``"transformer"`` for the LLM training stacks (HF Trainer,
+            axolotl, LLaMA-Factory, torchtune, torchtitan, nanoGPT); ``None`` (default)
+            when it trains any architecture. ``missing-warmup`` applies its
+            transformer-scale ``min_lr`` only to ``"transformer"`` frameworks.
+        precision_conflict: what the framework does when fp16 and bf16 are both on:
+            ``"raises"`` (default: HF ``TrainingArguments`` "At most one of fp16 and bf16
+            can be True", DeepSpeed "bfloat16 and fp16 modes cannot be simultaneously
+            enabled", research/existing_checks.md A.1, A.7) or ``"bf16-wins"`` (it trains
+            in bf16 and ignores fp16 without a word: axolotl, A.3). ``conflicting-precision``.
+        unknown_keys: how :attr:`known_keys` bounds the top-level keys: ``"closed"``
+            when the framework accepts no other key (it raises or silently drops it) and
+            the set covers its releases, so every other key is a mistake; ``"typos-only"``
+            (default) when user code or projects may add their own keys (HF scripts'
+            extra dataclasses, detectron2 project nodes), so only a near miss of a known
+            key is certainly a typo. Ignored when ``known_keys`` is ``None``. ``unknown-key``.
+        cli_flags_are_keys: True when the framework's own command line (``llamafactory-cli``,
+            ``yolo``) takes its config keys as flags, so a launch script's flags are checked
+            against :attr:`known_keys`; False (default) when a script's flags go to the
+            user's own ``train.py``, whose argument classes are unknown. ``unknown-key``.
     """
 
     name = "base"
@@ -97,6 +121,14 @@ class Dialect:
     scheduler_interval = "step"
     KEYS: dict[str, Any] = {}
     known_keys: frozenset[str] | None = None
+    #: architecture family every model of the framework belongs to (``"transformer"``), ``None`` = any
+    model_family: str | None = None
+    #: fp16 and bf16 both on: ``"raises"`` at start-up or ``"bf16-wins"`` silently
+    precision_conflict = "raises"
+    #: ``"closed"`` (no other top-level key is accepted) or ``"typos-only"`` (users add keys)
+    unknown_keys = "typos-only"
+    #: the framework's CLI takes its config keys as flags (``llamafactory-cli``, ``yolo``)
+    cli_flags_are_keys = False
 
     # -- detection ------------------------------------------------------------
     def detect(self, doc: Document) -> float:
@@ -106,7 +138,8 @@ class Dialect:
     # -- normalization --------------------------------------------------------
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Build the TrainingPlan of ``doc``: apply :attr:`KEYS`, then :meth:`refine`."""
-        plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self.loader, coerces=self.coerces, documents=[doc])
+        plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self.loader, coerces=self.coerces, documents=[doc],
+                            framework=self)
         root = self.root(doc, ctx, plan)
         for canonical, spec in self.KEYS.items():
             self.take_first(plan, root, canonical, spec)

@@ -53,6 +53,9 @@ class DeepSpeed(Dialect):
 
     name = "deepspeed"
     title = "DeepSpeed"
+    #: "bfloat16 and fp16 modes cannot be simultaneously enabled" [DS-CFG:835]
+    #: (research/existing_checks.md A.7); DeepSpeed trains any model, so no ``model_family``
+    precision_conflict = "raises"
     formats = ("json", "shell")
     loader = "json"
     coerces = False
@@ -94,7 +97,7 @@ class DeepSpeed(Dialect):
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Apply the JSON or the DeepSpeed-Chat key table, then the refinements."""
         plan = TrainingPlan(path=doc.path, dialect=self.name, loader="argparse" if doc.fmt == "shell" else "json",
-                            coerces=False, documents=[doc])
+                            coerces=False, documents=[doc], framework=self)
         table = self.CHAT_KEYS if doc.fmt == "shell" else self.JSON_KEYS
         for canonical, spec in table.items():
             self.take_first(plan, doc.root, canonical, spec)

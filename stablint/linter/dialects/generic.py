@@ -143,7 +143,8 @@ class Generic(Dialect):
 
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Find every canonical field by its common names (see :data:`ALIASES`)."""
-        plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self._loader_for(doc), documents=[doc])
+        plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self._loader_for(doc), documents=[doc],
+                            framework=self)
         idx = _index(doc.root)
         for canonical, names in ALIASES.items():
             for name in names:

@@ -242,6 +242,16 @@ class HfTrainer(Dialect):
     name = "hf-trainer"
     title = "Hugging Face TrainingArguments"
     known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
+    #: trains transformers ``PreTrainedModel``s, the LLM fine-tuning stack (research/dialects.md table 2A)
+    model_family = "transformer"
+    #: ``TrainingArguments.__post_init__`` raises "At most one of fp16 and bf16 can be True"
+    #: (research/existing_checks.md A.1)
+    precision_conflict = "raises"
+    #: ``parse_dict(allow_extra_keys=False)`` raises on other keys, but HF YAML files also feed
+    #: a script's own dataclasses (``HF_EXAMPLE_ARGUMENTS`` in known_keys.py): typos only
+    unknown_keys = "typos-only"
+    #: ``python run_*.py --flag`` scripts parse their own argument classes besides TrainingArguments
+    cli_flags_are_keys = False
     formats = ("yaml", "json", "shell")
     loader = "pyyaml"
     coerces = False

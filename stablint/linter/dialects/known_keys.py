@@ -196,17 +196,11 @@ DETECTRON2_TOP_LEVEL = frozenset({
 })
 
 
-#: dialect name → its known top-level keys (what ``Dialect.known_keys`` points at).
+# The known top-level keys of each dialect: its module sets ``Dialect.known_keys`` to one
+# of these (hf_trainer, llamafactory, detectron2, ultralytics, peft), with the framework's
+# ``unknown_keys`` policy beside it; that attribute is the one place rules read.
 HF_TRAINER = HF_TRAINING_ARGUMENTS | HF_SEQ2SEQ_EXTRA | HF_EXAMPLE_ARGUMENTS | TRL_EXTRA
 LLAMAFACTORY = HF_TRAINING_ARGUMENTS | HF_SEQ2SEQ_EXTRA | LLAMAFACTORY_EXTRA
 DETECTRON2 = DETECTRON2_TOP_LEVEL
 ULTRALYTICS = ULTRALYTICS_DEFAULT
 PEFT = PEFT_LORA_CONFIG
-
-BY_DIALECT: dict[str, frozenset[str]] = {
-    "hf-trainer": HF_TRAINER,
-    "llamafactory": LLAMAFACTORY,
-    "detectron2": DETECTRON2,
-    "ultralytics": ULTRALYTICS,
-    "peft": PEFT,
-}

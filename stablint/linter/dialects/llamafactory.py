@@ -40,6 +40,14 @@ class LlamaFactory(HfTrainer):
     name = "llamafactory"
     title = "LLaMA-Factory"
     known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
+    # model_family "transformer" and precision_conflict "raises" (fp16/bf16 checked by HF
+    # TrainingArguments, existing_checks.md A.0 "via HF") are inherited from HfTrainer.
+    #: the set is LLaMA-Factory 0.9.5's argument classes (known_keys.py); other releases add and
+    #: rename arguments, so only near misses are reported
+    unknown_keys = "typos-only"
+    #: ``llamafactory-cli train --key value`` flags go into the same argument classes as the YAML
+    #: keys; unknown ones raise (``hparams/parser.py:112-126``, 149-163; existing_checks.md A.4)
+    cli_flags_are_keys = True
     formats = ("yaml", "json", "shell")
     loader = "omegaconf"
     KEYS: dict[str, Any] = {

@@ -56,6 +56,8 @@ class NanoGPT(Dialect):
 
     name = "nanogpt"
     title = "nanoGPT Python config"
+    #: ``train.py`` trains the GPT of nanoGPT's ``model.py`` (karpathy/nanoGPT@3adf61e)
+    model_family = "transformer"
     formats = ("python",)
     loader = "python"
     scheduler_interval = "step"

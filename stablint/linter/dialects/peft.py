@@ -38,6 +38,9 @@ class Peft(Dialect):
     name = "peft"
     title = "PEFT adapter_config.json"
     known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
+    #: other ``adapter_config.json`` keys are dropped with a warning, so the setting is lost
+    #: (``_check_and_remove_unused_kwargs``, ``config.py:201-226``; research/existing_checks.md A.2)
+    unknown_keys = "closed"
     formats = ("json",)
     loader = "json"
     coerces = False

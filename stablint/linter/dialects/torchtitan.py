@@ -51,6 +51,8 @@ class TorchTitan(Dialect):
 
     name = "torchtitan"
     title = "torchtitan (TOML job config)"
+    #: pre-trains the LLMs of ``torchtitan/models`` (Llama 3/4, DeepSeek-V3; research/dialects.md table 2C)
+    model_family = "transformer"
     formats = ("toml",)
     loader = "toml"
     scheduler_interval = "step"

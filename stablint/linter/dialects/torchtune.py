@@ -45,6 +45,8 @@ class Torchtune(Dialect):
 
     name = "torchtune"
     title = "torchtune"
+    #: recipes fine-tune the LLMs of ``torchtune.models`` (Llama, Qwen, Gemma...; research/dialects.md table 2A)
+    model_family = "transformer"
     formats = ("yaml",)
     loader = "omegaconf"
     coerces = False

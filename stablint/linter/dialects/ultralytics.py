@@ -52,6 +52,12 @@ class Ultralytics(Dialect):
     name = "ultralytics"
     title = "ultralytics YOLO"
     known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
+    #: ``check_dict_alignment`` raises ``SyntaxError`` "'x' is not a valid YOLO argument" for any
+    #: other key (``cfg/__init__.py@0019742``; research/existing_checks.md A.11)
+    unknown_keys = "closed"
+    #: ``yolo train key=value``: CLI arguments are the same cfg keys, checked by the same
+    #: ``check_dict_alignment`` (research/dialects.md §1, ultralytics row)
+    cli_flags_are_keys = True
     formats = ("yaml",)
     loader = "pyyaml"
     scheduler_interval = "epoch"

@@ -35,6 +35,8 @@ class Rule:
         doc: the module docstring (ruff-style sections, see :data:`SECTIONS`).
         options: option name → default value (thresholds); users override them.
         signal: name of the probe/diagnose signal that can confirm a finding.
+        retired_options: option name → why it was removed (where the setting lives now);
+            a config that still sets one gets an error saying so instead of "unknown option".
     """
 
     code: str
@@ -45,6 +47,7 @@ class Rule:
     doc: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     signal: str | None = None
+    retired_options: dict[str, str] = field(default_factory=dict)
 
     def sections(self) -> dict[str, str]:
         """The docstring split into its ``### Section`` / ``Section:`` parts."""

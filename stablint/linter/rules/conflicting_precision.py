@@ -1,7 +1,11 @@
 """conflicting-precision (STL601): fp16 and bf16 are both switched on.
 
 ### What it does
-Reports a plan where both ``precision.fp16`` and ``precision.bf16`` are true.
+Reports a plan where both ``precision.fp16`` and ``precision.bf16`` are true. The
+severity follows what the framework does (the dialect's ``precision_conflict``):
+an error where it refuses to start (``"raises"``: HF Trainer, LLaMA-Factory,
+DeepSpeed, and any framework not known to behave otherwise), a warning where it
+silently trains in bf16 (``"bf16-wins"``: axolotl).
 
 ### Why is this bad?
 HF ``TrainingArguments`` ("At most one of fp16 and bf16 can be True") and
@@ -44,9 +48,12 @@ from .base import Rule
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
-    """One finding at ``precision.fp16`` when both fp16 and bf16 are true."""
+    """One finding at ``precision.fp16`` when both fp16 and bf16 are true; a warning instead of
+    an error when the framework's ``precision_conflict`` fact is ``"bf16-wins"``."""
+    from ..dialects import facts_of  # lazy: `stablint rules`/`explain` need no dialects
+
     if plan.value("precision.fp16") is True and plan.value("precision.bf16") is True:
-        silent = plan.dialect in options["bf16_wins_dialects"]
+        silent = facts_of(plan).precision_conflict == "bf16-wins"
         yield RULE.finding(
             plan, "precision.fp16",
             "fp16 and bf16 are both enabled: " + (f"{plan.dialect} silently trains in bf16 and ignores fp16" if silent
@@ -58,5 +65,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
 RULE = Rule(
     code="STL601", name="conflicting-precision", severity="error",
     summary="fp16 and bf16 mixed precision are both enabled.",
-    check=check, doc=__doc__, options={"bf16_wins_dialects": ["axolotl"]},
+    check=check, doc=__doc__,
+    retired_options={"bf16_wins_dialects": "whether a framework lets bf16 win is now a dialect fact "
+                                           "(Dialect.precision_conflict)"},
 )

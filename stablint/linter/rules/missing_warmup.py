@@ -4,14 +4,20 @@
 Reports a run that uses an Adam-family optimizer (Adam, AdamW, NAdam, Adamax,
 LAMB; not RAdam, whose rectification replaces warmup) at a transformer-scale learning rate (``min_lr``, default 1e-4)
 with a constant schedule or one that decays from step 0, and no warmup at all
-(``warmup.steps``/``warmup.ratio`` absent or 0). It applies to transformer
-training stacks (option ``transformer_dialects``) and to LoRA runs whose
-effective step ``alpha/r × lr`` is at least ``min_lora_effective_lr`` (default
-4e-4, between QLoRA's 5e-5 and the RoBERTa/GPT-2 LoRA recipes' 1e-3-1.6e-3, which
-all use warmup; with B = 0 at init smaller LoRA steps start gently); frameworks
-that add a warmup when none is configured (axolotl, torchtitan, nanoGPT: option
-``implicit_warmup_dialects``) are only reported when the config sets warmup to 0
-explicitly.
+(``warmup.steps``/``warmup.ratio`` absent or 0). It applies to frameworks that
+train transformers (the dialect's ``model_family`` is ``"transformer"``: HF
+Trainer, axolotl, LLaMA-Factory, torchtune, torchtitan, nanoGPT) and to LoRA runs
+whose effective step ``alpha/r × lr`` is at least ``min_lora_effective_lr``
+(default 4e-4, between QLoRA's 5e-5 and the RoBERTa/GPT-2 LoRA recipes'
+1e-3-1.6e-3, which all use warmup; with B = 0 at init smaller LoRA steps start
+gently). The warmup a framework adds when the config sets none is in the plan as
+a framework default, filled in by its dialect (axolotl ``min(int(0.03 × steps),
+100)`` steps or ratio 0.03, also for ``warmup_steps: 0``; torchtitan 200 steps;
+nanoGPT ``warmup_iters`` 2000), so the rule judges the warmup the run really gets
+and needs no list of frameworks: an explicit 0 that the framework honours
+(torchtitan, nanoGPT) is reported, and so is a run the framework itself gives no
+warmup (axolotl under 34 steps, where ``int(0.03 × steps)`` is 0; nanoGPT with
+``decay_lr = False``, which holds ``learning_rate`` from the first iteration).
 
 ### Why is this bad?
 Adam's second-moment estimate is built from a handful of gradients in the first
@@ -72,7 +78,13 @@ NO_WARMUP_SCHEDULES = ("constant", "linear", "cosine", "cosine_restarts", "polyn
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
-    """One finding at ``optimizer.lr`` when the run has no warmup (see module docstring)."""
+    """One finding at ``optimizer.lr`` when the run has no warmup (see module docstring).
+
+    Reads the framework fact ``model_family`` through :func:`~stablint.linter.dialects.facts_of`
+    and the warmup fields with the framework's defaults already filled in by the dialect.
+    """
+    from ..dialects import facts_of  # lazy: `stablint rules`/`explain` need no dialects
+
     family = plan.value("optimizer.type")
     lr = plan.get("optimizer.lr")
     if family not in ADAM_FAMILY or lr is None or lr.number is None:
@@ -81,7 +93,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         got = lora_scale(plan)
         if got is None or got[0] * lr.number < options["min_lora_effective_lr"]:
             return
-    elif plan.dialect not in options["transformer_dialects"] or lr.number < options["min_lr"]:
+    elif facts_of(plan).model_family != "transformer" or lr.number < options["min_lr"]:
         return
     sched = plan.value("scheduler.type")
     if plan.has("scheduler.type") and sched not in NO_WARMUP_SCHEDULES:
@@ -89,9 +101,6 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     ws, wr = plan.get("warmup.steps"), plan.get("warmup.ratio")
     if (ws is not None and (not ws.resolved or (ws.number or 0) > 0)) or \
        (wr is not None and (not wr.resolved or (wr.number or 0) > 0)):
-        return
-    explicit = [pv for pv in (ws, wr) if pv is not None and pv.source is not None and not pv.source.default]
-    if not explicit and plan.dialect in options["implicit_warmup_dialects"]:
         return
     shape = "a constant LR" if sched in (None, "constant") else f"a {sched} schedule that decays from step 0"
     yield RULE.finding(
@@ -109,8 +118,11 @@ RULE = Rule(
     options={
         "min_lr": 1e-4,
         "min_lora_effective_lr": 4e-4,
-        "transformer_dialects": ["hf-trainer", "axolotl", "llamafactory", "torchtune", "torchtitan", "nanogpt"],
-        "implicit_warmup_dialects": ["axolotl", "torchtitan", "nanogpt"],
+    },
+    retired_options={
+        "transformer_dialects": "which frameworks train transformers is now a dialect fact (Dialect.model_family)",
+        "implicit_warmup_dialects": "the warmup a framework adds by default is now in the plan as a framework "
+                                    "default (axolotl, torchtitan, nanoGPT dialects)",
     },
     signal="loss-spike",
 )

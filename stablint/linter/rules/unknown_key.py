@@ -1,15 +1,17 @@
 """unknown-key (STL004): a top-level key the framework does not know, usually a typo.
 
 ### What it does
-For dialects whose framework has a closed key set (``Dialect.known_keys``; lists
+For dialects whose framework defines its top-level keys (``Dialect.known_keys``; lists
 in ``stablint/linter/dialects/known_keys.py``: HF TrainingArguments (+ TRL and the
 transformers example arguments), LLaMA-Factory, detectron2 top-level sections,
 ultralytics ``default.yaml``, PEFT ``LoraConfig``), reports top-level keys that
-are not in the set, with a "did you mean" suggestion from ``difflib``. In
-dialects listed in ``closed_dialects`` every unknown key is reported; elsewhere
-(where user scripts may add their own argument classes) only keys with a close
-match (``cutoff``, default 0.8) are reported, since those are almost always typos.
-Shell launch scripts are checked only for framework CLIs (``shell_dialects``:
+are not in the set, with a "did you mean" suggestion from ``difflib``. Where the
+framework accepts no other key (the dialect's ``unknown_keys`` is ``"closed"``:
+ultralytics, PEFT) every unknown key is reported; elsewhere (``"typos-only"``:
+user scripts may add their own argument classes, projects their own nodes) only
+keys with a close match (``cutoff``, default 0.8) are reported, since those are
+almost always typos. Shell launch scripts are checked only for framework CLIs
+that take the config keys as flags (the dialect's ``cli_flags_are_keys``:
 ``llamafactory-cli``, ``yolo``); other scripts pass flags to the user's own
 ``train.py``, whose argument classes are unknown.
 
@@ -55,30 +57,25 @@ from ..plan import TrainingPlan
 from .base import Rule
 
 
-def known_keys_for(dialect_name: str) -> frozenset[str] | None:
-    """The closed top-level key set of a dialect: its ``known_keys`` attribute, else the
-    table in ``dialects/known_keys.py``; ``None`` for open dialects."""
-    from ..dialects import all_dialects
-    from ..dialects.known_keys import BY_DIALECT
-
-    for d in all_dialects():
-        if d.name == dialect_name and d.known_keys is not None:
-            return frozenset(d.known_keys)
-    return BY_DIALECT.get(dialect_name)
-
-
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
-    """One finding per unknown top-level key of the linted file (not of its base files)."""
-    known = known_keys_for(plan.dialect)
+    """One finding per unknown top-level key of the linted file (not of its base files).
+
+    Reads the framework facts ``known_keys``, ``unknown_keys`` and ``cli_flags_are_keys``
+    through :func:`~stablint.linter.dialects.facts_of`.
+    """
+    from ..dialects import facts_of  # lazy: `stablint rules`/`explain` need no dialects
+
+    facts = facts_of(plan)
+    known = facts.known_keys
     if not known or not plan.documents:
         return
     doc = plan.documents[0]
     root = doc.root
     if not root.is_mapping or not isinstance(root.value, dict):
         return
-    if doc.fmt == "shell" and plan.dialect not in options["shell_dialects"]:
+    if doc.fmt == "shell" and not facts.cli_flags_are_keys:
         return  # flags of a user's own train.py: its argument classes are unknown
-    closed = plan.dialect in options["closed_dialects"]
+    closed = facts.unknown_keys == "closed"
     ignore = set(options["ignore"])
     for key, node in root.value.items():
         if not isinstance(key, str) or key in known or key in ignore:
@@ -102,6 +99,11 @@ RULE = Rule(
     code="STL004", name="unknown-key", severity="warning",
     summary="A top-level key the framework does not know (closed key sets only), with a did-you-mean suggestion.",
     check=check, doc=__doc__,
-    options={"cutoff": 0.8, "closed_dialects": ["ultralytics", "peft"], "shell_dialects": ["llamafactory", "ultralytics"],
-             "ignore": ["defaults", "_base_", "_BASE_"]},
+    options={"cutoff": 0.8, "ignore": ["defaults", "_base_", "_BASE_"]},
+    retired_options={
+        "closed_dialects": "whether a framework accepts keys outside its set is now a dialect fact "
+                           "(Dialect.unknown_keys)",
+        "shell_dialects": "whether a framework's CLI takes its config keys as flags is now a dialect fact "
+                          "(Dialect.cli_flags_are_keys)",
+    },
 )
