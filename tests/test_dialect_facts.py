@@ -119,7 +119,7 @@ def _warmup(lint_text, name: str, text: str, dialect: str):
 
 @pytest.mark.parametrize("name,text,dialect,steps", [
     ("config.yml", AXOLOTL + "max_steps: 2000\n", "axolotl", 60),   # min(int(0.03 * 2000), 100)
-    ("config.yml", AXOLOTL + "max_steps: 2000\nwarmup_steps: 0\n", "axolotl", 60),  # 0 is not truthy
+    ("config.yml", AXOLOTL + "max_steps: 2000\nwarmup_steps: null\n", "axolotl", 60),  # null = not set
     ("job.toml", TITAN, "torchtitan", 200),                         # JobConfig lr_scheduler.warmup_steps
     ("train_x.py", NANOGPT, "nanogpt", 2000),                       # train.py warmup_iters
 ])
@@ -132,6 +132,8 @@ def test_framework_default_warmup_is_in_the_plan_and_silences_the_rule(lint_text
 @pytest.mark.parametrize("name,text,dialect", [
     ("job.toml", TITAN.replace('decay_type = "cosine"\n', 'decay_type = "cosine"\nwarmup_steps = 0\n'), "torchtitan"),
     ("train_x.py", NANOGPT + "warmup_iters = 0\n", "nanogpt"),
+    ("config.yml", AXOLOTL + "max_steps: 2000\nwarmup_steps: 0\n", "axolotl"),  # kept: `is not None` test
+    ("config.yml", AXOLOTL + "max_steps: 2000\nwarmup_ratio: 0\n", "axolotl"),
     # the framework itself gives these runs no warmup: int(0.03 * 20) = 0; decay_lr False holds learning_rate
     ("config.yml", AXOLOTL + "max_steps: 20\n", "axolotl"),
     ("train_x.py", NANOGPT + "decay_lr = False\n", "nanogpt"),

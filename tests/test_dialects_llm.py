@@ -161,8 +161,8 @@ def test_axolotl_free_form_dicts_are_not_coerced(tmp_path):
     min_lr = plan.get("scheduler.min_lr")
     assert min_lr.as_string and min_lr.value == pytest.approx(1e-6)
     assert min_lr.source.line == 13 and min_lr.source.key == "lr_scheduler_kwargs.min_lr"
-    # warmup_steps: 0 is falsy: the builder falls back to min(3% of the steps, 100)
-    assert plan.value("warmup.steps") == 60 and plan.get("warmup.steps").source.default
+    # an explicit warmup_steps: 0 is kept: the builder tests `cfg.warmup_steps is not None`
+    assert plan.value("warmup.steps") == 0 and not plan.get("warmup.steps").source.default
     findings = lint_paths([path], LintOptions(select=["STL002"])).findings
     assert [(f.line, f.field) for f in findings] == [(13, "scheduler.min_lr")]
 

@@ -171,8 +171,8 @@ def test_missing_warmup_axolotl_implicit_warmup(run):
             "micro_batch_size: 2\ngradient_accumulation_steps: 4\nnum_epochs: 1\noptimizer: adamw_torch\n"
             "lr_scheduler: cosine\nlearning_rate: 0.0003\nsequence_len: 2048\n")
     assert "STL104" not in run("config.yml", text, "axolotl")  # axolotl adds min(3%, 100) warmup steps
-    # ... even for warmup_steps: 0 (not truthy → the builder's default warmup)
-    assert "STL104" not in run("config.yml", text + "warmup_steps: 0\n", "axolotl")
+    # ... but an explicit warmup_steps: 0 is kept (the builder tests `cfg.warmup_steps is not None`)
+    assert "STL104" in run("config.yml", text + "warmup_steps: 0\n", "axolotl")
 
 
 def test_missing_warmup_llamafactory_full_ft(run):

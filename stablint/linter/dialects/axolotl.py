@@ -151,12 +151,17 @@ class Axolotl(Dialect):
             plan.notes.append("gradient_accumulation_steps derived as batch_size // micro_batch_size (axolotl normalize_config)")
 
     def _warmup(self, root: Node, plan: TrainingPlan) -> None:
-        """``warmup_steps`` xor ``warmup_ratio``; neither truthy → the builder's 3 % default (≤ 100 steps)."""
+        """``warmup_steps`` xor ``warmup_ratio``; neither set → the builder's 3 % default (≤ 100 steps).
+
+        axolotl's trainer builder (``_configure_warmup_and_logging``; ``build`` before it) tests
+        ``cfg.warmup_steps is not None`` then ``cfg.warmup_ratio is not None``: an explicit 0 is
+        kept (no warmup); only an absent or null key falls back to ``min(int(0.03 * steps), 100)``.
+        """
         steps, ratio = root.get("warmup_steps"), root.get("warmup_ratio")
         ns = number_of(steps) if steps is not None else None
         nr = number_of(ratio) if ratio is not None else None
-        if steps is not None and steps.value is not None and (ns is None or ns):
-            if ns is not None and ns < 1:
+        if steps is not None and steps.value is not None:
+            if ns is not None and 0 < ns < 1:
                 self.take(plan, "warmup.ratio", steps, "warmup_steps", RATIO)
                 plan.notes.append(f"warmup_steps={ns} is below 1: transformers reads it as a ratio (use warmup_ratio)")
             else:
@@ -164,7 +169,7 @@ class Axolotl(Dialect):
             if nr:
                 plan.notes.append("warmup_steps and warmup_ratio are mutually exclusive in axolotl (validation error)")
             return
-        if ratio is not None and ratio.value is not None and (nr is None or nr):
+        if ratio is not None and ratio.value is not None:
             self.take(plan, "warmup.ratio", ratio, "warmup_ratio", RATIO)
             return
         near = steps or ratio or None
@@ -173,7 +178,7 @@ class Axolotl(Dialect):
             self.put(plan, "warmup.steps", min(int(0.03 * total), 100), near or plan.get("run.max_steps"), "warmup_steps", OPT_STEP)
         else:
             self.put(plan, "warmup.ratio", 0.03, near or plan.get("optimizer.lr"), "warmup_ratio", RATIO)
-        plan.notes.append("no truthy warmup_steps/warmup_ratio: axolotl warms up over min(3% of steps, 100 steps)")
+        plan.notes.append("no warmup_steps/warmup_ratio: axolotl warms up over min(3% of steps, 100 steps)")
 
     def _intervals(self, root: Node, plan: TrainingPlan) -> None:
         """``eval_steps``/``save_steps`` (float < 1 = fraction of the run) or ``evals_per_epoch``/``saves_per_epoch``."""
