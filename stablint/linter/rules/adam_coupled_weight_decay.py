@@ -75,4 +75,6 @@ RULE = Rule(
     code="STL502", name="adam-coupled-weight-decay", severity="warning",
     summary="Adam (not AdamW) with weight_decay > 0: L2 coupled into the adaptive step instead of decoupled decay.",
     check=check, doc=__doc__, options={"min_weight_decay": 0.0},
+    retired_options={"decoupled_by_default": "whether a framework's Adam decouples weight decay is now in the plan "
+                                             "(optimizer.decoupled_weight_decay, set by the DeepSpeed dialect)"},
 )
