@@ -8,24 +8,35 @@ Exit codes: 0 nothing confirmed, 1 a static warning confirmed or a runtime signa
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
 
 
-def _progress():
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
+@contextlib.contextmanager
+def _progress(label: str = "probe: main run"):
+    """Yield a ``progress(step, total)`` callback drawing a ``click.progressbar`` on stderr, or
+    ``None`` when stderr is not a terminal (CI logs, pipes, files: no progress output at all).
+
+    The bar appears at the first callback (an input error before the run draws nothing) and
+    is finished (newline) when the block exits, also when the run stops early. Steps are
+    optimizer steps of the main run; the loop reports them at every flush (<= 10 steps).
+    """
     if not sys.stderr.isatty():
-        return None
+        yield None
+        return
+    with contextlib.ExitStack() as stack:
+        bar = None
 
-    def cb(step: int, total: int) -> None:
-        n = int(30 * step / total)
-        sys.stderr.write(f"\r  probe [{'#' * n}{'.' * (30 - n)}] {step}/{total}")
-        if step == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        def cb(step: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = stack.enter_context(click.progressbar(length=total, label=label, file=sys.stderr,
+                                                            show_pos=True))
+            bar.update(step - bar.pos)
 
-    return cb
+        yield cb
 
 
 def _fail(msg: str) -> None:
@@ -82,9 +93,10 @@ def probe(config, target, steps, max_seconds, device, fmt, plot, trace_out, comp
     from ..probes.targets import TargetError
 
     try:
-        rep = probe_path(config, target=target, steps=steps, max_seconds=max_seconds, device=device, seed=seed,
-                         compare_fix=compare_fix, progress=_progress(), hf_model=hf_model,
-                         hf_max_params=hf_max_params)
+        with _progress() as progress:
+            rep = probe_path(config, target=target, steps=steps, max_seconds=max_seconds, device=device, seed=seed,
+                             compare_fix=compare_fix, progress=progress, hf_model=hf_model,
+                             hf_max_params=hf_max_params)
     except InputError as exc:
         _fail(str(exc))
     except ProbeUnavailable as exc:  # --hf-model: transformers / peft missing

@@ -94,16 +94,37 @@ def render_text(rep) -> str:
     out.append("runtime signals:" if rep.runtime else "runtime signals: none fired")
     for s in rep.runtime:
         out.append(f"  {s.code} {s.name} [{s.severity}] {s.message}")
-    for fx in rep.fixes:
-        b, a = fx.get("before") or {}, fx.get("after") or {}
-        out.append(f"  fix {fx['code']} {fx['fix'].get('key', fx['fix'].get('field'))} -> {fx['fix'].get('value')}: "
-                   f"{b.get('verdict')} -> {a.get('verdict') if a else 'n/a'}"
-                   + (f" ({_evidence(a.get('evidence', {}))})" if a else f" ({fx.get('note', '')})"))
+    if rep.fixes:
+        out.append("")
+        out.extend(_fix_lines(rep.fixes))
     if rep.notes:
         out.append("")
         out.append("notes:")
         out.extend(f"  - {n}" for n in rep.notes)
     return "\n".join(out) + "\n"
+
+
+def _fix_lines(fixes: list[dict[str, Any]]) -> list[str]:
+    """The ``--compare-fix`` section: per finding, the fix and its verdict and numbers before/after."""
+    out = ["fixes (--compare-fix: the fixed config probed again, same seed, init and data order):"]
+    for fx in fixes:
+        b, a, fix = fx.get("before") or {}, fx.get("after"), fx.get("fix")
+        head = f"  {fx['code']} {fx['rule']} (line {fx.get('line')})"
+        if not fix or a is None:
+            out.append(f"{head}: {fx.get('note', 'not re-run')}")
+            continue
+        out.append(f"{head}: {fix.get('key') or fix.get('field')} {_num(fx.get('old_value'))} -> {_num(fix.get('value'))}")
+        how = b.get("signal") if b.get("signal") == a.get("signal") else f"{b.get('signal')} / {a.get('signal')}"
+        out.append(f"    verdict: {b.get('verdict')} -> {a.get('verdict')} via {how or 'no signal'}; the static finding "
+                   f"{'still fires' if fx.get('static_after') else 'is gone'} on the fixed config")
+        out.append(f"    before: {_evidence(b.get('evidence', {}))}")
+        out.append(f"    after:  {_evidence(a.get('evidence', {}))}")
+        fl = fx.get("first_step_loss") or {}
+        if fl:
+            same = fl.get("before") == fl.get("after")
+            out.append(f"    first-step loss: {_num(fl.get('before'))} before, {_num(fl.get('after'))} after"
+                       + (" (same init and first batch)" if same else " (the fix changes the model or the data)"))
+    return out
 
 
 def render_markdown(rep) -> str:
@@ -119,6 +140,15 @@ def render_markdown(rep) -> str:
                    f"{_evidence(p.get('evidence', {})).replace('|', '/')} |")
     if rep.runtime:
         out += ["", "Runtime signals:", ""] + [f"- `{s.code}` {s.name}: {s.message}" for s in rep.runtime]
+    if rep.fixes:
+        out += ["", "Fixes (`--compare-fix`, same seed, init and data order):", "",
+                "| code | fix | verdict before | verdict after | static finding after |", "|---|---|---|---|---|"]
+        for fx in rep.fixes:
+            fix, b, a = fx.get("fix") or {}, fx.get("before") or {}, fx.get("after")
+            what = (f"{fix.get('key') or fix.get('field')}: {_num(fx.get('old_value'))} → {_num(fix.get('value'))}"
+                    if fix else "-")
+            out.append(f"| {fx['code']} | {what} | {b.get('verdict')} | {a.get('verdict') if a else 'not re-run'} | "
+                       f"{'-' if a is None else ('fires' if fx.get('static_after') else 'gone')} |")
     if rep.notes:
         out += ["", "Notes:", ""] + [f"- {n}" for n in rep.notes]
     return "\n".join(out) + "\n"
@@ -127,36 +157,28 @@ def render_markdown(rep) -> str:
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
 
 
-def write_plot(rep, path: str) -> None:
-    """PNG with loss (and val loss), pre-clip grad norm with the clip line, and LR.
+def write_plot(rep, path: str) -> str:
+    """PNG of the main run: loss and validation loss; pre-clip grad norm with the ``max_grad_norm``
+    line; LR (one panel each, x = optimizer step). Runtime signals' step ranges are shaded.
+
+    Drawn by :func:`stablint.trends.plot.plot` (the same figure as ``diagnose --plot``), which
+    imports matplotlib only when called and selects the non-interactive Agg backend.
+
+    Returns:
+        ``path``.
 
     Raises:
         ImportError: matplotlib is not installed (``pip install "stablint[plot]"``).
+        OSError: ``path`` cannot be written.
     """
-    import matplotlib
+    from ..trends.plot import PlotUnavailable, plot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    tr = rep.main.trace
-    fig, ax = plt.subplots(3, 1, figsize=(8, 8), sharex=True)
-    ax[0].plot(*zip(*tr.series("loss")), label="train loss") if tr.series("loss") else None
-    if tr.series("eval_loss"):
-        ax[0].plot(*zip(*tr.series("eval_loss")), "o-", label="val loss")
-    ax[0].legend()
-    if tr.series("grad_norm"):
-        ax[1].plot(*zip(*tr.series("grad_norm")), label="pre-clip grad norm")
-    if rep.spec.max_grad_norm:
-        ax[1].axhline(rep.spec.max_grad_norm, color="r", ls="--", label=f"max_grad_norm {rep.spec.max_grad_norm:g}")
-    ax[1].legend()
-    if tr.series("lr"):
-        ax[2].plot(*zip(*tr.series("lr")), label="lr")
-    ax[2].set_xlabel("optimizer step")
-    ax[2].legend()
-    fig.suptitle(f"stablint probe: {rep.path}")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        return plot(rep.main.trace, [s.to_finding(rep.path) for s in rep.runtime], path,
+                    title=f"stablint probe {rep.path}: target {rep.spec.target}, {rep.main.steps_done} steps "
+                          f"on {rep.device}")
+    except PlotUnavailable as exc:
+        raise ImportError(str(exc)) from None
 
 
 def write_trace(rep, path: str) -> None:

@@ -212,34 +212,47 @@ def _fields():
 
 
 def compare_fixes(rep: ProbeReport, plan, dev: str, max_seconds: float) -> list[dict[str, Any]]:
-    """Run each finding's suggested fix from the same init and data; report the signal before/after."""
-    from ..linter.engine import run_rules, selected_rules
-    from .loop import Instrument, run
-    from .verdicts import attach
+    """Probe the plan again with each finding's suggested fix applied; the finding's verdict before/after.
 
+    The fixed plan is probed like the original (:func:`probe_plan`: same target, seed and
+    horizon in optimizer steps, and the A/B runs the finding's signal needs, e.g. lr/3 or
+    alpha x4), so the "after" verdict comes from the same signal whenever it is measurable.
+    Micro-batch ``i`` and the initial weights depend only on the seed, so the runs share init
+    and data order: ``first_step_loss`` (loss of optimizer step 0, before any update) is equal
+    unless the fix changes the model or the batch.
+
+    Returns:
+        one dict per finding: ``code``, ``rule``, ``line``, ``fix`` (or ``None``), ``before``
+        (its probe verdict); with an applicable fix also ``old_value``, ``after`` (the
+        verdict on the fixed run), ``static_after`` (the rule still fires on the fixed plan),
+        ``run`` (the fixed main run's summary), ``runs`` (all its runs) and
+        ``first_step_loss`` ``{"before", "after"}``; otherwise ``after: None`` and a ``note``.
+    """
+    from ..linter.engine import run_rules, selected_rules
+
+    # the original horizon, unless the main run was cut short by the time limit or memory
+    steps = rep.spec.steps if rep.main.status in ("ok", "early-stop", "nonfinite") else max(8, rep.main.steps_done)
     out = []
     for f in rep.findings:
+        entry: dict[str, Any] = {"code": f.code, "rule": f.rule, "line": f.line, "fix": f.fix, "before": f.probe}
+        out.append(entry)
         if not f.fix:
+            entry.update(after=None, note="no machine-readable fix for this finding (see its hint); not re-run")
             continue
         fixed = apply_fix(plan, f.fix)
-        entry: dict[str, Any] = {"code": f.code, "rule": f.rule, "fix": f.fix, "before": f.probe}
         if fixed is None:
-            entry["after"] = None
-            entry["note"] = "the fix does not name a canonical field the probe can apply"
-            out.append(entry)
+            entry.update(after=None, note="the fix does not name a canonical field the probe can apply")
             continue
-        spec = spec_from_plan(fixed, target=rep.spec.target, steps=rep.main.steps_done or rep.spec.steps,
-                              seed=rep.spec.seed)
-        res = run(spec, plan=fixed, device=dev, max_seconds=max_seconds * MAIN_SHARE,
-                  instrument=Instrument(task_share=bool(spec.loss_weights)), phase="fix")
-        from . import signals_probe as sp
-
-        checks = {"update-ratio": sp.update_ratio(res)}
-        if res.shares:
-            checks["task-grad-share"] = sp.task_grad_share(res)
-        same = [g.with_(probe=None) for g in rep.findings if g.code == f.code and g.line == f.line][:1]
-        after = attach(same, res, spec, fixed, checks)[0].probe if same else None
+        entry["old_value"] = plan.value(f.fix["field"])
+        sub = probe_plan(fixed, [f.with_(probe=None)], target=rep.spec.target, steps=steps, max_seconds=max_seconds,
+                         device=dev, seed=rep.spec.seed)
         still = [g.code for g in run_rules(fixed, selected_rules(LintOptions()), LintOptions()) if g.code == f.code]
-        entry.update({"after": after, "static_after": bool(still), "run": _summary(res)})
-        out.append(entry)
+        entry.update({"after": sub.findings[0].probe if sub.findings else None, "static_after": bool(still),
+                      "run": sub.runs["main"], "runs": sub.runs,
+                      "first_step_loss": {"before": _first_loss(rep.main), "after": _first_loss(sub.main)}})
     return out
+
+
+def _first_loss(res) -> float | None:
+    """Training loss of optimizer step 0 (before any update), ``None`` when no step ran."""
+    return res.trace.records[0].loss if res.trace.records else None
