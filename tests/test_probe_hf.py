@@ -250,3 +250,17 @@ def test_alpha_ab_run_cut_by_the_time_limit_refutes_nothing():
     assert sp.lora_effective_update(main, cut).fired is None
     blown = loop.RunResult(trace=Trace(), status="nonfinite", init_loss=9.0, val_losses=[float("nan")], steps_done=5)
     assert sp.lora_effective_update(main, blown).fired is False
+
+
+def test_ab_runs_cut_at_different_epochs_are_compared_at_the_common_epoch():
+    """Slow HF models: the main run validated 2 times, the alpha x4 run (less budget) once."""
+    from stablint.probes import signals_probe as sp
+    from stablint.trends.trace import Trace
+
+    main = loop.RunResult(trace=Trace(), status="timeout", init_loss=9.0, val_losses=[8.95, 8.90], steps_done=47)
+    boost = loop.RunResult(trace=Trace(), status="timeout", init_loss=9.0, val_losses=[8.85], steps_done=36)
+    c = sp.lora_effective_update(main, boost)
+    # at epoch 1: drop 0.05 vs 0.15 → gain 3 (comparing 8.90 at epoch 2 with 8.85 at epoch 1 gave 1.5)
+    assert c.evidence["compared_at_epoch"] == 1 and c.fired is True
+    low = loop.RunResult(trace=Trace(), status="timeout", init_loss=9.0, val_losses=[8.5], steps_done=30)
+    assert sp.lr_ab(main, low).evidence["val_loss_lr"] == 8.95

@@ -56,6 +56,18 @@ def final_val(res) -> float | None:
     return vals[-1]
 
 
+def _paired_vals(main, other) -> tuple[float | None, float | None, int | None]:
+    """:func:`final_val` of both runs; when a time limit cut one run short of the other's validations,
+    both are taken at the last probe epoch both reached (returned third, 1-based; else ``None``)."""
+    a, b = final_val(main), final_val(other)
+    n = min(len(main.val_losses), len(other.val_losses))
+    cut = {main.status, other.status} & {"timeout", "oom"}
+    if not cut or a is None or b is None or len(main.val_losses) == len(other.val_losses):
+        return a, b, None
+    va, vb = main.val_losses[n - 1], other.val_losses[n - 1]
+    return (va, vb, n) if math.isfinite(va) and math.isfinite(vb) else (a, b, None)
+
+
 def _seed_noise(res) -> float:
     """Epoch-to-epoch std of the last validation losses: the resolution of an A/B difference."""
     v = [x for x in res.val_losses[-4:] if math.isfinite(x)]
@@ -66,9 +78,11 @@ def lr_ab(main, low, factor: float = 3.0) -> Check:
     """Configured LR η vs η/``factor`` from the same init and data order."""
     thr = f"val loss at lr/{factor:g} < val loss at lr by > max({AB_REL:.0%} of L0, 2 x epoch noise), or lr diverges alone"
     l0 = main.init_loss
-    a, b = final_val(main), final_val(low)
+    a, b, common = _paired_vals(main, low)
     ev = {"val_loss_lr": _g(a), f"val_loss_lr_div{factor:g}": _g(b), "init_loss": _g(l0), "status_lr": main.status,
           f"status_lr_div{factor:g}": low.status, "steps": min(main.steps_done, low.steps_done)}
+    if common:
+        ev["compared_at_epoch"] = common
     if a is None and b is not None:
         return Check("lr-ab", True, ev, thr, SRC_LR_AB, f"the run at the configured LR went {main.status}; lr/{factor:g} did not")
     if a is None or b is None or l0 is None:
@@ -128,7 +142,9 @@ def lora_effective_update(main, boosted) -> Check:
     thr = f"alpha x4 gives >= {LORA_GAIN:g}x the val-loss drop with no non-finite values"
     ev = {"relative_update": _g(main.lora_rel), "relative_update_alpha_x4": _g(boosted.lora_rel),
           "relative_update_floor": LORA_REL, "steps": main.steps_done}
-    a, b, l0 = final_val(main), final_val(boosted), main.init_loss
+    (a, b, common), l0 = _paired_vals(main, boosted), main.init_loss
+    if common:
+        ev["compared_at_epoch"] = common
     if a is None or l0 is None:
         return Check("lora-effective-update", None, ev, thr, SRC_LORA, f"the configured run ended {main.status}")
     drop = l0 - a
