@@ -359,16 +359,19 @@ def run(spec, *, plan=None, device: str = "cpu", max_seconds: float | None = Non
                 gn = _total_norm(params) if measure else None
             if spec.clip_value:
                 torch.nn.utils.clip_grad_value_(params, spec.clip_value)
-            snap = [p.detach().clone() for p in params] if sampled and ins.update_ratio else None
+            snap = None
+            if sampled and ins.update_ratio:  # ‖θ‖ and a copy of θ before the update (no autograd: detached)
+                dparams = [p.detach() for p in params]
+                wnorms = torch._foreach_norm(dparams)
+                snap = [p.clone() for p in dparams]
             scale = _scale_tensor(scaler) if measure and scaler else None
             (scaler.step(opt) if scaler else opt.step())
             if scaler:
                 scaler.update()
             ratio = None
             if snap is not None:
-                with torch.no_grad():
-                    deltas = torch._foreach_sub([p.detach() for p in params], snap)
-                    pair = torch.stack(list(torch._foreach_norm(deltas)) + list(torch._foreach_norm(snap)))
+                torch._foreach_sub_(snap, dparams)  # θ_before - θ_after = -Δθ, in place
+                pair = torch.stack(list(torch._foreach_norm(snap)) + list(wnorms))
                 ratio_box: list = []
                 pending.later.append((pair, _ratio_consumer(res, ratio_box)))
                 ratio = ratio_box
