@@ -116,3 +116,18 @@ def test_progress_is_reported_at_each_flush():
     s = _spec(steps=33, steps_per_epoch=33)
     loop.run(s, progress=lambda step, total: seen.append((step, total)))
     assert [x for x, _ in seen] == [10, 20, 30, 33] and {t for _, t in seen} == {33}
+
+
+@pytest.mark.parametrize("target", ["multitask", "cnn-classification", "mlp-classification"])
+def test_validation_loss_is_the_mean_over_the_validation_batches(target):
+    # built-in MLP/CNN targets validate in one concatenated pass (loop.COLLATE_VAL): same mean as batch by batch
+    s = _spec(target=target, steps=8, loss_weights={"a": 1.0, "b": 0.1} if target == "multitask" else {})
+    assert target in loop.COLLATE_VAL
+    res = loop.run(s)
+    torch.manual_seed(s.seed)
+    tgt = build_target(s)
+    tgt.model.eval()
+    with torch.no_grad():
+        per_batch = [loop._combine(tgt.loss(tgt.model, b), s.loss_weights)[0].item() for b in tgt.val_batches]
+    assert len(per_batch) > 1
+    assert res.init_loss == pytest.approx(sum(per_batch) / len(per_batch), rel=1e-6)

@@ -130,6 +130,25 @@ def _combine(out: Any, weights: dict[str, float]):
     return out, None
 
 
+#: Built-in targets whose loss is the mean over the samples of a batch: their (equal-size)
+#: validation batches are concatenated into one forward pass, which gives the same mean and costs
+#: 2.5-3x less on these dispatch-bound models (0.16 vs 0.40 ms per pass on the seed-000 MLP).
+#: Not the LMs: one 4x longer batch was slower there (71 vs 44 ms on the LoRA LM).
+COLLATE_VAL = ("mlp-regression", "mlp-classification", "multitask", "cnn-classification")
+
+
+def _collate(batches: list) -> Any:
+    """Concatenate batches of the same structure (tensors, tuples/lists, dicts of them) along dim 0."""
+    first = batches[0]
+    if hasattr(first, "shape"):
+        return torch.cat(batches)
+    if isinstance(first, (list, tuple)):
+        return type(first)(_collate([b[i] for b in batches]) for i in range(len(first)))
+    if isinstance(first, dict):
+        return {k: _collate([b[k] for b in batches]) for k in first}
+    raise TypeError(f"cannot collate {type(first).__name__}")
+
+
 def _flat_grad(params) -> Any:
     return torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1).float() for p in params])
 
@@ -285,10 +304,15 @@ def run(spec, *, plan=None, device: str = "cpu", max_seconds: float | None = Non
     track = measure or train_metric  # per-step losses are kept (and flushed)
     pending = _Pending()
 
+    val_batches = [_to(b, device) for b in tgt.val_batches]
+    if tgt.name in COLLATE_VAL and len(val_batches) > 1:
+        val_batches = [_collate(val_batches)]
+
     def evaluate() -> float:
+        """Mean loss over the validation batches (eval mode, no autograd)."""
         model.eval()
         with torch.no_grad(), autocast():
-            vals = [_combine(tgt.loss(model, _to(b, device)), weights)[0].detach() for b in tgt.val_batches]
+            vals = [_combine(tgt.loss(model, b), weights)[0].detach() for b in val_batches]
             mean = torch.stack(vals).double().mean().item() if vals else float("nan")
         model.train()
         return mean
