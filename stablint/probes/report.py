@@ -6,6 +6,11 @@ JSON shape (``"version": 1``)::
      "runs": {label: {"status", "steps", "seconds", "init_loss", "final_val", "message"}},
      "findings": [finding JSON with "probe": {"verdict", "signal", "evidence", "threshold", "source", "note"}],
      "runtime": [runtime signal dicts (STL9xx)], "checks": [probe checks], "fixes": [...], "notes": [...]}
+
+``fixes`` (``--compare-fix``, else empty): one entry per finding, see
+:func:`stablint.probes.runner.compare_fixes`: ``{"code", "rule", "line", "fix", "before"}`` plus, when
+the fix was applied, ``"old_value", "after", "static_after", "run", "runs", "first_step_loss":
+{"before", "after"}``, otherwise ``"after": null`` and a ``"note"``.
 """
 
 from __future__ import annotations

@@ -243,7 +243,8 @@ def compare_fixes(rep: ProbeReport, plan, dev: str, max_seconds: float) -> list[
         if fixed is None:
             entry.update(after=None, note="the fix does not name a canonical field the probe can apply")
             continue
-        entry["old_value"] = plan.value(f.fix["field"])
+        old = plan.value(f.fix["field"])
+        entry["old_value"] = old if isinstance(old, (int, float, str, bool, type(None))) else str(old)
         sub = probe_plan(fixed, [f.with_(probe=None)], target=rep.spec.target, steps=steps, max_seconds=max_seconds,
                          device=dev, seed=rep.spec.seed)
         still = [g.code for g in run_rules(fixed, selected_rules(LintOptions()), LintOptions()) if g.code == f.code]
