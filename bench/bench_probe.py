@@ -59,16 +59,13 @@ RATIOS = {"per_step": ("instrumented", "plain"), "with_val": ("instrumented", "p
 
 
 def _instruments(loop, spec, findings):
-    from stablint.trends.judge import signal_of
+    from stablint.probes.runner import main_instrument
 
-    wanted = {signal_of(f) for f in findings} - {None}
     return {
         "plain": loop.Instrument(enabled=False),
         "plain_train": loop.Instrument(enabled=False, validate_every_epoch=False),
         "instrumented": loop.Instrument(),
-        # as stablint.probes.runner.probe_plan builds the main run's instrument
-        "probe": loop.Instrument(task_share=bool(spec.loss_weights),
-                                 noise="noise-scale" in wanted or spec.micro_batch <= 2),
+        "probe": main_instrument(spec, findings),
     }
 
 

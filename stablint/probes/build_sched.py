@@ -63,6 +63,12 @@ def _lambda(spec):
     return f
 
 
+def monitors_train_loss(sched: dict) -> bool:
+    """Whether a plateau scheduler's ``monitor`` (default ``val_loss``) names a training metric."""
+    mon = str(sched.get("monitor", "val_loss")).lower()
+    return "train" in mon or mon in ("loss", "train_err", "train_loss")
+
+
 class LRControl:
     """Owns the scheduler and the warmup of one run (see the module docstring)."""
 
@@ -76,8 +82,7 @@ class LRControl:
             self.sched = S.ReduceLROnPlateau(optimizer, mode=sc.get("mode", "min"), factor=sc.get("factor", 0.1),
                                              patience=sc.get("patience", 10), cooldown=sc.get("cooldown", 0),
                                              min_lr=sc.get("min_lr", 0.0))
-            mon = sc.get("monitor", "val_loss").lower()
-            self.monitor_train = "train" in mon or mon in ("loss", "train_err", "train_loss")
+            self.monitor_train = monitors_train_loss(sc)
         elif self.interval == "epoch":
             if self.kind == "step":
                 self.sched = S.StepLR(optimizer, step_size=max(1, int(sc.get("step_size", 30))), gamma=sc.get("gamma", 0.1))

@@ -40,7 +40,7 @@ from typing import Any, Callable
 from ..trends.trace import StepRecord, Trace
 from . import require_torch
 from .build_optim import build_optimizer
-from .build_sched import LRControl
+from .build_sched import LRControl, monitors_train_loss
 from .targets import build_target
 
 torch = require_torch()
@@ -181,7 +181,7 @@ def needs_validation(spec, lrc: LRControl | None = None) -> bool:
         return True
     if lrc is not None:
         return lrc.plateau and not lrc.monitor_train
-    return spec.scheduler == "plateau" and "train" not in str(spec.sched.get("monitor", "val_loss")).lower()
+    return spec.scheduler == "plateau" and not monitors_train_loss(spec.sched)
 
 
 class _Pending:

@@ -117,6 +117,15 @@ def probe_path(path: str, *, target: str | None = None, steps: int = 200, max_se
                       compare_fix=compare_fix, progress=progress, hf_model=hf_model, hf_max_params=hf_max_params)
 
 
+def main_instrument(spec: ProbeSpec, findings: list[Finding]):
+    """The :class:`~stablint.probes.loop.Instrument` of the main run: task-gradient shares when the
+    plan weights loss terms, noise-scale samples when a finding needs them or the micro-batch is <= 2."""
+    from .loop import Instrument
+
+    wanted = {signal_of(f) for f in findings} - {None}
+    return Instrument(task_share=bool(spec.loss_weights), noise="noise-scale" in wanted or spec.micro_batch <= 2)
+
+
 def probe_plan(plan, findings: list[Finding], *, target: str | None = None, steps: int = 200,
                max_seconds: float = 60.0, device: str = "auto", seed: int = 0, compare_fix: bool = False,
                progress: Callable[[int, int], None] | None = None, hf_model: str | None = None,
@@ -137,7 +146,7 @@ def probe_plan(plan, findings: list[Finding], *, target: str | None = None, step
         torch.set_num_threads(1)
     t0 = time.perf_counter()
     wanted = {signal_of(f) for f in findings} - {None}
-    ins = Instrument(task_share=bool(spec.loss_weights), noise="noise-scale" in wanted or spec.micro_batch <= 2)
+    ins = main_instrument(spec, findings)
     main = run(spec, plan=plan, device=dev, max_seconds=max_seconds * MAIN_SHARE, instrument=ins, phase="main",
                progress=progress)
     rep = ProbeReport(path=plan.path, spec=spec, main=main, device=dev)
