@@ -54,7 +54,6 @@ LIMITS: dict[str, tuple[float, float]] = {
 _LM_HINTS = {"vocab_size", "block_size", "n_layer", "n_head", "n_embd", "seq_len", "max_seq_length", "sequence_len",
              "seq_length", "tokenizer", "tokenizer_name", "context_length", "max_seq_len", "num_heads", "d_model"}
 _CLS_HINTS = {"num_classes", "n_classes", "num_labels", "nc"}
-_LM_DIALECTS = {"hf-trainer", "axolotl", "torchtune", "llamafactory", "llama-factory", "nanogpt", "torchtitan", "peft"}
 
 
 class AbsurdConfig(ValueError):
@@ -196,7 +195,10 @@ def default_target(plan: TrainingPlan) -> str:
         root = getattr(doc, "root", None)
         if root is not None:
             keys |= {p.rsplit(".", 1)[-1].lower() for p, _ in root.walk() if p}
-    if plan.dialect in _LM_DIALECTS or keys & _LM_HINTS:
+    from ..linter.dialects import facts_of
+
+    # transformer frameworks (Dialect.model_family) and PEFT adapter configs train language models
+    if facts_of(plan).model_family == "transformer" or plan.dialect == "peft" or keys & _LM_HINTS:
         return "lm"
     if plan.value("model.uses_batchnorm"):
         return "cnn-classification"
