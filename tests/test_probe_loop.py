@@ -131,3 +131,24 @@ def test_validation_loss_is_the_mean_over_the_validation_batches(target):
         per_batch = [loop._combine(tgt.loss(tgt.model, b), s.loss_weights)[0].item() for b in tgt.val_batches]
     assert len(per_batch) > 1
     assert res.init_loss == pytest.approx(sum(per_batch) / len(per_batch), rel=1e-6)
+
+
+def test_noise_scale_batches_come_from_the_training_split():
+    # the extra micro-batches of the two-batch noise estimator must not be validation batches
+    from stablint.probes.targets import _VAL_OFFSET, NOISE_OFFSET
+
+    s = _spec(steps=12, micro_batch=2)
+    torch.manual_seed(s.seed)
+    tgt = build_target(s, None)
+    asked = []
+    inner = tgt.batch
+
+    def spy(i):
+        asked.append(i)
+        return inner(i)
+
+    tgt.batch = spy
+    res = loop.run(s, instrument=loop.Instrument(every=4, noise=True, noise_k=3), target=tgt)
+    extra = [i for i in asked if i >= NOISE_OFFSET]
+    assert res.noise and extra, (res.noise, asked)
+    assert all(i < _VAL_OFFSET for i in asked)

@@ -41,7 +41,7 @@ from ..trends.trace import StepRecord, Trace
 from . import require_torch
 from .build_optim import build_optimizer
 from .build_sched import LRControl, monitors_train_loss
-from .targets import build_target
+from .targets import NOISE_OFFSET, build_target
 
 torch = require_torch()
 
@@ -498,7 +498,7 @@ def _noise_extra(tgt, model, params, spec, device, ins, res, autocast, step, wei
     sq, acc = [], None
     for j in range(ins.noise_k):
         model.zero_grad(set_to_none=True)
-        b = _to(tgt.batch(50_000_000 + step * ins.noise_k + j), device)
+        b = _to(tgt.batch(NOISE_OFFSET + step * ins.noise_k + j), device)  # training split, unseen by the run
         with autocast():
             loss, _ = _combine(tgt.loss(model, b), weights)
         loss.backward()

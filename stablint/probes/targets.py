@@ -49,7 +49,11 @@ BUILTIN = ("lm", "lora-lm", "multitask", "mlp-regression", "mlp-classification",
 USER_VAL_BATCHES = 4
 SEQ_LEN = 64
 VOCAB = 256
+#: ``batch(i)`` with ``i >= _VAL_OFFSET`` draws from the held-out split (validation batches).
 _VAL_OFFSET = 10_000_000
+#: First index of the extra micro-batches the noise-scale signal samples (no update is made with
+#: them); below ``_VAL_OFFSET`` so they come from the training split, above any main-run index.
+NOISE_OFFSET = 5_000_000
 #: seed 001: the "threshold" term sat at ~70 while the other terms were < 1 (seeds/001); as target
 #: standard deviations: sqrt(70) ≈ 8.4 for the first term and 0.3 (loss ≈ 0.09) for the others.
 MULTITASK_SCALES = (8.4, 0.3)
