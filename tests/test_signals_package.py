@@ -49,12 +49,13 @@ def _run(best_step: int, cut_step: int | None, epochs: bool = False, evals: bool
 def test_late_cut_is_measured_in_epochs_when_known_else_as_a_share_of_the_run():
     o = resolve_options(None, Trace())
     by_share = check_lr_cut_late(_run(100, 300), o)
-    assert by_share.fired and by_share.evidence["lag_steps"] == 200
-    assert by_share.evidence["lag_fraction"] == pytest.approx(200 / 390, rel=1e-3)
-    assert "lag_epochs" not in by_share.evidence and "200 steps (51% of the run)" in by_share.result.message
+    # the lag runs to the last monitored point before the first new-LR step (290), which decided the cut
+    assert by_share.fired and by_share.evidence["decided_at_step"] == 290 and by_share.evidence["lag_steps"] == 190
+    assert by_share.evidence["lag_fraction"] == pytest.approx(190 / 390, rel=1e-3)
+    assert "lag_epochs" not in by_share.evidence and "190 steps (49% of the run)" in by_share.result.message
     assert by_share.result.index == 10  # the record of the best loss
     by_epoch = check_lr_cut_late(_run(100, 300, epochs=True), o)
-    assert by_epoch.fired and by_epoch.evidence["lag_epochs"] == 10 and "10 epochs" in by_epoch.result.message
+    assert by_epoch.fired and by_epoch.evidence["lag_epochs"] == 9.5 and "9.5 epochs" in by_epoch.result.message
     assert check_lr_cut_late(_run(280, 300), o).fired is False  # cut 20 steps (5%) after the best
 
 
@@ -72,3 +73,19 @@ def test_no_cut_fires_only_with_a_plateau_scheduler_and_a_long_stall():
     assert c.evidence["stall_fraction"] == pytest.approx(290 / 390, rel=1e-3)
     improving = check_lr_cut_late(_run(390, None), {**o, "plateau_scheduler": True})
     assert improving.fired is None and "still improving" in improving.reason
+
+
+@pytest.mark.parametrize("patience,fires", [(5, False), (10, True)])
+def test_a_plateau_scheduler_with_the_fixed_patience_passes_its_own_check(patience, fires):
+    # epochs of 16 steps, eval after each epoch's last step; best eval after epoch 1; ReduceLROnPlateau
+    # cuts after patience + 1 bad evaluations, effective from the next step (as the probe logs it)
+    spe, best_epoch = 16, 1
+    cut_step = (best_epoch + patience + 1) * spe
+    recs = []
+    for step in range(cut_step + 3 * spe):
+        end = (step + 1) % spe == 0
+        ev = (0.5 if (step + 1) // spe == best_epoch else 0.6) if end else None
+        recs.append(StepRecord(step=step, loss=0.6, lr=1e-4 if step >= cut_step else 1e-3,
+                               epoch=(step + 1) / spe, eval_loss=ev))
+    c = check_lr_cut_late(Trace(recs), resolve_options(None, Trace()))
+    assert c.evidence["lag_epochs"] == pytest.approx(patience + 1) and c.fired is fires

@@ -1,8 +1,10 @@
 """``lr-cut-too-late`` (STL908): a plateau scheduler cut the LR long after the loss stopped improving.
 
 Source: seed 002 (ReduceLROnPlateau patience 10: best epoch 10, spike 13, first cut 24),
-research/probe_anchors.md §12; the lag limits (5 epochs, 20% of the run, 2 x rise) are
-stablint's own (proposed; 5 epochs is seed 002's fix, patience 10 -> 5).
+research/probe_anchors.md §12; the lag limits (6 epochs, 20% of the run, 2 x rise) are
+stablint's own (proposed). ReduceLROnPlateau with patience P cuts at the earliest P + 1 epochs
+after the best one (torch ``num_bad_epochs > patience``), so 6 epochs is what seed 002's fix
+(patience 10 -> 5) produces: the fixed configuration must not trip its own check.
 """
 
 from __future__ import annotations
@@ -54,11 +56,14 @@ def _first_index(mon: list[tuple[int, int, float]], step: int) -> int | None:
 
 
 def check_lr_cut_late(trace: Trace, o: dict) -> Check:
-    """The first plateau-style LR cut came > 5 epochs (or > 20% of the run) after the best monitored loss.
+    """The first plateau-style LR cut came > 6 epochs (or > 20% of the run) after the best monitored loss.
 
     Cuts are :func:`~.lr_trace.lr_cuts`; the monitored loss is ``eval_loss`` (>= 3 points
-    before the cut) or else the train loss. Fires (``warning``) when the lag from the best
-    monitored loss to the first cut exceeds ``lr_cut_max_lag_epochs`` (5 epochs; with
+    before the cut) or else the train loss. The lag runs from the best monitored point to the
+    monitored point that decided the cut (the last one logged before the first step with the
+    new LR; a plateau scheduler is stepped on that metric), so the logging interval of the LR
+    does not lengthen it. Fires (``warning``) when the lag exceeds ``lr_cut_max_lag_epochs``
+    (6 epochs = patience 5 + 1; with
     steps per epoch known) or ``lr_cut_max_lag_fraction`` (0.2 of the logged steps;
     otherwise), or when the loss rose to >= ``lr_cut_max_rise`` (2) x its best before the
     cut. All proposed. With no cut at all, see :func:`_no_cut` (only when
@@ -84,8 +89,9 @@ def check_lr_cut_late(trace: Trace, o: dict) -> Check:
         return _unknown(name, "too few loss points before the first LR cut", thr, {"cut_step": cut_step})
     best = min(mon, key=lambda p: p[2])
     worst_after = max((p for p in mon if p[1] > best[1]), key=lambda p: p[2], default=best)
-    lag = cut_step - best[1]
-    ev = {"cut_step": cut_step, "lr_before": before, "lr_after": after, "best_step": best[1], "best_loss": _g(best[2]),
+    decided = max((p[1] for p in mon if p[1] < cut_step), default=cut_step)
+    lag = decided - best[1]
+    ev = {"cut_step": cut_step, "decided_at_step": decided, "lr_before": before, "lr_after": after, "best_step": best[1], "best_loss": _g(best[2]),
           "lag_steps": lag, "worst_loss_before_cut": _g(worst_after[2]), "monitored": key}
     late, lag_txt = _lag(trace, lag, max_ep, max_frac, ev, "lag")
     rose = best[2] > 0 and worst_after[2] >= max_rise * best[2]
