@@ -14,7 +14,7 @@ from stablint.cli import cli
 from stablint.linter.engine import LintOptions, lint_paths
 from stablint.linter.reporters.sarif import to_sarif
 
-from conftest import CORPUS, ROOT
+from conftest import ROOT
 
 SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text())
 VALIDATOR = jsonschema.Draft4Validator(SCHEMA)

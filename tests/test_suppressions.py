@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 from click.testing import CliRunner
 
 from stablint.cli import cli

@@ -95,11 +95,11 @@ class MMEngine(Dialect):
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
         """Optimizer wrapper, train loop, dataloader, schedulers, hooks, norm layers and loss weights."""
         self._optimizer(root, plan)
-        by_epoch = self._train_loop(root, plan)
+        self._train_loop(root, plan)
         bs = root.find("train_dataloader.batch_size")
         if bs is not None:
             self.take(plan, "batch.per_device", bs, "train_dataloader.batch_size", "per_device")
-        self._schedulers(root, plan, by_epoch)
+        self._schedulers(root, plan)
         self._hooks(root, plan)
         self._model(root, plan)
 
@@ -164,7 +164,7 @@ class MMEngine(Dialect):
                       EPOCH if by_epoch else ITERATION)
         return by_epoch
 
-    def _schedulers(self, root: Node, plan: TrainingPlan, loop_by_epoch: bool) -> None:
+    def _schedulers(self, root: Node, plan: TrainingPlan) -> None:
         """``param_scheduler``: a leading warmup entry, then the main scheduler."""
         ps = root.get("param_scheduler")
         if ps is None:
