@@ -41,7 +41,7 @@ from typing import Any
 
 from ..linter.document import InputError
 from . import ProbeUnavailable, require_torch
-from .targets import _VAL_OFFSET, SEQ_LEN, Target, _gen, stdlib_corpus
+from .targets import SEQ_LEN, Target, stdlib_corpus, val_batches, window_starts
 
 torch = require_torch()
 
@@ -408,12 +408,9 @@ def build_hf_target(spec, plan, path: str) -> Target:
     seq = min(SEQ_LEN, _max_positions(model.config) or SEQ_LEN)
     notes.append(f"HF batches: {spec.micro_batch} x {seq} tokens from the built-in probe text, {how}")
     n = len(stream) - seq - 1
-    split = int(n * 0.9)
 
     def batch(i: int):
-        g = _gen(spec.seed, i)
-        lo, hi = (split, n) if i >= _VAL_OFFSET else (0, split)
-        starts = torch.randint(lo, hi, (spec.micro_batch,), generator=g)
+        starts = window_starts(spec.seed, i, n, spec.micro_batch)
         return torch.stack([stream[s:s + seq] for s in starts])
 
     def loss(m, x):
@@ -426,6 +423,6 @@ def build_hf_target(spec, plan, path: str) -> Target:
         model, adapters = _wrap_lora(model, spec, plan, notes)
         shared = None
     model.train()
-    t = Target(HF_PREFIX + path, model, batch, loss, [batch(_VAL_OFFSET + j) for j in range(4)], shared=shared,
+    t = Target(HF_PREFIX + path, model, batch, loss, val_batches(batch), shared=shared,
                adapters=adapters, notes=notes)
     return t

@@ -87,6 +87,24 @@ def _gen(seed: int, i: int):
     return torch.Generator().manual_seed((seed * 1_000_003 + i) % (2**63 - 1))
 
 
+def window_starts(seed: int, i: int, n: int, count: int):
+    """Start offsets (int64 tensor, shape ``(count,)``) of the token windows of batch ``i``.
+
+    ``n`` is the number of valid start offsets in the token stream. The first 90 % of the
+    stream is the training split, the last 10 % the held-out split that batch indices
+    ``i >= _VAL_OFFSET`` draw from; the draw is a pure function of ``(seed, i)``, so every
+    A/B run sees the same data.
+    """
+    split = int(n * 0.9)
+    lo, hi = (split, n) if i >= _VAL_OFFSET else (0, split)
+    return torch.randint(lo, hi, (count,), generator=_gen(seed, i))
+
+
+def val_batches(batch) -> list:
+    """The :data:`USER_VAL_BATCHES` held-out batches of a built-in target's ``batch(i)``."""
+    return [batch(_VAL_OFFSET + j) for j in range(USER_VAL_BATCHES)]
+
+
 # --- data -----------------------------------------------------------------------------------------
 _CORPUS: Any = None
 
@@ -156,12 +174,9 @@ class TinyLM(nn.Module):
 def _lm(spec, lora: bool) -> Target:
     data = stdlib_corpus()
     n = len(data) - SEQ_LEN - 1
-    split = int(n * 0.9)
 
     def batch(i: int):
-        g = _gen(spec.seed, i)
-        lo, hi = (split, n) if i >= _VAL_OFFSET else (0, split)
-        starts = torch.randint(lo, hi, (spec.micro_batch,), generator=g)
+        starts = window_starts(spec.seed, i, n, spec.micro_batch)
         x = torch.stack([data[s:s + SEQ_LEN] for s in starts])
         y = torch.stack([data[s + 1:s + SEQ_LEN + 1] for s in starts])
         return x, y
@@ -173,7 +188,7 @@ def _lm(spec, lora: bool) -> Target:
     torch.manual_seed(spec.seed)
     model = TinyLM()
     t = Target("lora-lm" if lora else "lm", model, batch, loss,
-               [batch(_VAL_OFFSET + j) for j in range(4)], shared=model.head, init_loss_reference=math.log(VOCAB))
+               val_batches(batch), shared=model.head, init_loss_reference=math.log(VOCAB))
     if lora:
         cfg = spec.lora or {"r": 8, "alpha": 8.0, "use_rslora": False, "dropout": 0.0}
         t.adapters = apply_lora(model, ("q", "v"), cfg["r"], cfg["alpha"], cfg["use_rslora"], cfg["dropout"])
@@ -213,7 +228,7 @@ def _multitask(spec) -> Target:
         return {t: F.mse_loss(out[t], ys[t]) for t in terms}
 
     model = MultiHead()
-    t = Target("multitask", model, batch, loss, [batch(_VAL_OFFSET + j) for j in range(4)], shared=model.trunk[2])
+    t = Target("multitask", model, batch, loss, val_batches(batch), shared=model.trunk[2])
     t.notes.append("multitask term scales (target std): " + ", ".join(f"{n}={s}" for n, s in zip(terms, scales)))
     return t
 
@@ -239,7 +254,7 @@ def _mlp(spec, classification: bool) -> Target:
         return F.cross_entropy(model(x), y) if classification else F.mse_loss(model(x), y)
 
     return Target("mlp-classification" if classification else "mlp-regression", model, batch, loss,
-                  [batch(_VAL_OFFSET + j) for j in range(4)], shared=model[2],
+                  val_batches(batch), shared=model[2],
                   init_loss_reference=math.log(10) if classification else None)
 
 
@@ -260,7 +275,7 @@ def _cnn(spec) -> Target:
         x, y = b
         return F.cross_entropy(model(x), y)
 
-    return Target("cnn-classification", model, batch, loss, [batch(_VAL_OFFSET + j) for j in range(4)],
+    return Target("cnn-classification", model, batch, loss, val_batches(batch),
                   shared=model[4], init_loss_reference=math.log(10))
 
 
