@@ -144,13 +144,13 @@ class MMEngine(Dialect):
                 else:  # AmpOptimWrapper(loss_scale='dynamic') default [MM-AMP:69-98]
                     self.put(plan, "precision.loss_scale", "dynamic", wtype, key="optim_wrapper.loss_scale")
 
-    def _train_loop(self, root: Node, plan: TrainingPlan) -> bool:
-        """``train_cfg`` (or mmcv ``runner``); returns True for an epoch-based loop."""
+    def _train_loop(self, root: Node, plan: TrainingPlan) -> None:
+        """``train_cfg`` (or mmcv ``runner``): run length and eval interval, in epochs or iterations."""
         cfg, key = root.get("train_cfg"), "train_cfg"
         if cfg is None or not cfg.is_mapping:
             cfg, key = root.get("runner"), "runner"
         if cfg is None or not cfg.is_mapping:
-            return True
+            return
         loop_type = str((cfg.get("type").value if cfg.get("type") is not None else "") or "")
         by_epoch_node = cfg.get("by_epoch")
         by_epoch = not ("Iter" in loop_type or (by_epoch_node is not None and by_epoch_node.value is False)
@@ -162,7 +162,6 @@ class MMEngine(Dialect):
         if cfg.get("val_interval") is not None:
             self.take(plan, "eval.interval", cfg.get("val_interval"), f"{key}.val_interval",
                       EPOCH if by_epoch else ITERATION)
-        return by_epoch
 
     def _schedulers(self, root: Node, plan: TrainingPlan) -> None:
         """``param_scheduler``: a leading warmup entry, then the main scheduler."""
