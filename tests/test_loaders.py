@@ -190,3 +190,23 @@ def test_every_corpus_file_loads_or_errors_with_position(corpus):
     # three corpus files are broken upstream: a JSON template with unquoted placeholders,
     # a YAML file with bad indentation, and a Python file with merge-conflict markers
     assert (loaded, errors) == (81, 3)
+
+
+@pytest.mark.parametrize("loader_name", ["SafeLoader", "CSafeLoader"])
+@pytest.mark.parametrize("text", ["a: " + "[" * 5000 + "]" * 5000 + "\n",
+                                  "a: " + "{b: " * 5000 + "1" + "}" * 5000 + "\n"])
+def test_yaml_depth_error_is_ours_whichever_parser_stops_first(monkeypatch, loader_name, text):
+    """libyaml >= 0.2.6 stops at its own nesting limit before our builder counts the events;
+    the pure-Python parser leaves it to our limit. Either way the user reads one message, with a position."""
+    import yaml
+
+    from stablint.linter.loaders import yaml_loader
+
+    loader = getattr(yaml, loader_name, None)
+    if loader is None:
+        pytest.skip("PyYAML built without libyaml")
+    monkeypatch.setattr(yaml_loader, "_Loader", loader)
+    with pytest.raises(InputError) as exc:
+        load_text("deep.yaml", text)
+    assert exc.value.message == f"nesting deeper than {yaml_loader.MAX_DEPTH} levels"
+    assert exc.value.line >= 1 and exc.value.column >= 1

@@ -40,6 +40,8 @@ MAX_DEPTH = 400
 
 _YAML12_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 _BOOL11 = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
+#: libyaml's own depth error ("exceeded maximum nesting depth", libyaml 0.2.6 scanner.c)
+_LIBYAML_DEPTH = re.compile(r"nesting depth", re.IGNORECASE)
 _STD_PREFIX = "tag:yaml.org,2002:"
 _STR_TAG = _STD_PREFIX + "str"
 
@@ -284,7 +286,12 @@ def load_yaml(path: str, text: str) -> Document:
         line, col = _mark_pos(exc)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context = getattr(exc, "context", None)
-        msg = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+        if _LIBYAML_DEPTH.search(problem):
+            # libyaml >= 0.2.6 has its own nesting limit (1000 levels), checked by its
+            # scanner ahead of the events our builder counts: same verdict, our words.
+            msg = f"nesting deeper than {MAX_DEPTH} levels"
+        else:
+            msg = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
         raise InputError(path, msg, line, col) from None
     finally:
         loader.dispose()
