@@ -115,15 +115,15 @@ def test_config_and_isolated_flags(repo, tmp_path):
 
 
 BROKEN = [
-    (".stablint.yaml", "select: [STL001\nignore: []\n", 2, "flow sequence"),
+    (".stablint.yaml", "select: [STL001\nignore: []\n", 2, "invalid YAML"),
     (".stablint.yaml", "select: [STL001]\nselct: [STL002]\n", 2, "invalid config: selct: unknown key"),
     (".stablint.yaml", "ignore:\n  - STL001\n  - no-such-rule\n", 3, "invalid config: ignore.1: unknown rule 'no-such-rule'"),
     (".stablint.yaml", "rules:\n  lora-scaling-too-loww:\n    severity: info\n", 2, "rules.lora-scaling-too-loww: unknown rule"),
     (".stablint.yaml", "rules:\n  STL002:\n    all_keys: true\n    max_ratio: 2\n", 4, "rules.STL002.max_ratio: unknown option for rule yaml-float-as-string"),
     (".stablint.yaml", "rules:\n  STL002:\n    all_keys: 'yes please'\n", 3, "rules.STL002.all_keys: expected bool"),
-    (".stablint.yaml", "fail-on: warn\n", 1, "fail-on: 'warn' is not one of"),
+    (".stablint.yaml", "fail-on: warn\n", 1, "fail-on: expected one of error, warning, info; got 'warn'"),
     (".stablint.yaml", "rules:\n  duplicate-key: {severity: fatal}\n", 2, "rules.duplicate-key.severity"),
-    ("pyproject.toml", "[tool.stablint]\nselect = \"STL1\"\n", 2, "tool.stablint.select: 'STL1' is not of type 'array'"),
+    ("pyproject.toml", "[tool.stablint]\nselect = \"STL1\"\n", 2, "tool.stablint.select: expected array, got string 'STL1'"),
     ("pyproject.toml", "[tool.stablint\nselect = []\n", 1, ""),
 ]
 

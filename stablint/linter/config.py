@@ -253,7 +253,30 @@ def _validate_schema(path: str, root: Node, data: Any, prefix: list[str]) -> Non
                         f"unknown key (allowed: {', '.join(sorted(allowed))})")
     if err.validator == "propertyNames":
         raise _fail(path, root, parts + [err.instance], prefix, "not a rule name or code")
-    raise _fail(path, root, parts, prefix, err.message)
+    raise _fail(path, root, parts, prefix, _schema_message(err))
+
+
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
+               (list, "array"), (dict, "object"), (type(None), "null"))
+
+
+def _json_type(value: Any) -> str:
+    """The JSON Schema type name of a loaded value (``bool`` before ``int``: bool is an int in Python)."""
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), type(value).__name__)
+
+
+def _schema_message(err: Any) -> str:
+    """Our own sentence for the common schema errors (type, enum); jsonschema's text otherwise.
+
+    The wording of the user-facing error is our contract, so it must not change when jsonschema
+    rewords its messages (issue 11).
+    """
+    if err.validator == "type":
+        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        return f"expected {' or '.join(map(str, expected))}, got {_json_type(err.instance)} {err.instance!r}"
+    if err.validator == "enum":
+        return f"expected one of {', '.join(map(str, err.validator_value))}; got {err.instance!r}"
+    return err.message
 
 
 def _check_selectors(path: str, root: Node, prefix: list[str], parts: list[Any], selectors: list[str]) -> None:
