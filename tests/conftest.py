@@ -46,3 +46,17 @@ def line_of(path: str, needle: str) -> int:
             if line.strip().startswith(needle):
                 return i
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+def cli_runner():
+    """A click ``CliRunner`` that keeps stderr apart from stdout on every click the ranges allow.
+
+    click < 8.2 mixes the two unless asked (``mix_stderr=False``); click >= 8.2 removed the
+    argument and always keeps them apart.
+    """
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:
+        return CliRunner()

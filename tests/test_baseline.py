@@ -6,13 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from stablint.cli import cli
 from stablint.linter import baseline
 from stablint.linter.engine import LintOptions, lint_paths
 
-from conftest import CORPUS
+from conftest import CORPUS, cli_runner
 
 RISKY = """\
 training:
@@ -23,15 +21,8 @@ training:
 """
 
 
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        return CliRunner()  # click >= 8.2 keeps stderr apart
-
-
 def _lint(*args):
-    res = _runner().invoke(cli, ["lint", "--format", "json", "--isolated", *args])
+    res = cli_runner().invoke(cli, ["lint", "--format", "json", "--isolated", *args])
     out = res.stdout
     start = out.find("{")
     return res, (json.loads(out[start:out.rfind("}") + 1]) if start >= 0 else None)

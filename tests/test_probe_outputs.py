@@ -8,7 +8,7 @@ import sys
 import pytest
 
 torch = pytest.importorskip("torch")
-from click.testing import CliRunner  # noqa: E402
+from conftest import cli_runner  # noqa: E402
 
 from stablint.cli import cli  # noqa: E402
 from stablint.probes import loop, runner, spec as probe_spec  # noqa: E402
@@ -19,7 +19,7 @@ SEEDS = ["examples/seed000_before.yaml", "examples/seed001_before.yaml", "exampl
 
 
 def _probe(*args):
-    res = CliRunner().invoke(cli, ["probe", *args, "--device", "cpu"])
+    res = cli_runner().invoke(cli, ["probe", *args, "--device", "cpu"])
     assert res.exit_code in (0, 1), res.output
     return res
 
@@ -130,7 +130,7 @@ def test_trace_out_round_trips_through_diagnose(tmp_path):
     trace = tmp_path / "run.jsonl"
     doc = json.loads(_probe("examples/seed000_before.yaml", "--steps", "40", "--format", "json",
                             "--trace-out", str(trace)).stdout)
-    res = CliRunner().invoke(cli, ["diagnose", str(trace), "--format", "json"])
+    res = cli_runner().invoke(cli, ["diagnose", str(trace), "--format", "json"])
     assert res.exit_code in (0, 1), res.output
     diag = json.loads(res.stdout)
     assert diag["errors"] == [] and diag["trace"]["records"] == doc["runs"]["main"]["steps"] == 40
@@ -172,11 +172,10 @@ def test_progress_bar_on_a_terminal(monkeypatch):
 def test_exit_code_fails_on_confirmed_findings_not_on_surrogate_warnings(example, code):
     # seed 000 after the fix: its runtime warnings (a loss spike of the surrogate MLP) are printed,
     # but only a confirmed finding or a runtime error fails the command on a built-in target
-    from click.testing import CliRunner
 
     from stablint.cli import cli
 
-    res = CliRunner().invoke(cli, ["probe", f"examples/{example}", "--format", "json", "--device", "cpu"])
+    res = cli_runner().invoke(cli, ["probe", f"examples/{example}", "--format", "json", "--device", "cpu"])
     doc = json.loads(res.output)
     confirmed = [f for f in doc["findings"] if (f.get("probe") or {}).get("verdict") == "confirmed"]
     assert res.exit_code == code and bool(confirmed) == bool(code), res.output
