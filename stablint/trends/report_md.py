@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..linter.reporters.escape import markdown
 from .report import DiagnoseResult
 
 
 def _cell(v: Any) -> str:
-    s = f"{v:.4g}" if isinstance(v, float) else str(v)
-    return s.replace("|", "\\|").replace("\n", " ")
+    """``v`` as literal Markdown text (see :func:`stablint.linter.reporters.escape.markdown`)."""
+    return markdown(f"{v:.4g}" if isinstance(v, float) else str(v))
 
 
 def render_markdown(result: DiagnoseResult, plot_path: str | None = None) -> str:
     """A Markdown document: trace summary, runtime findings table, judged static findings, errors."""
-    out = [f"# stablint diagnose: `{result.log}`", ""]
+    out = [f"# stablint diagnose: {_cell(result.log)}", ""]
     ts = result.trace_summary()
     if result.trace is not None:
         out += [f"- format: **{ts.get('format')}**, {ts['records']} records, steps {ts.get('first_step')}–"
@@ -42,16 +43,16 @@ def render_markdown(result: DiagnoseResult, plot_path: str | None = None) -> str
         for f in static:
             p = f.probe or {}
             ev = ", ".join(f"{k}={_cell(v)}" for k, v in (p.get("evidence") or {}).items())
-            out.append(f"| {f.code} | {f.rule} | `{f.path}:{f.line}` | {p.get('verdict', '–')} | "
-                       f"{p.get('signal', '–')} | {_cell(ev)} |")
+            out.append(f"| {f.code} | {f.rule} | {_cell(f.path)}:{f.line} | {p.get('verdict', '–')} | "
+                       f"{_cell(p.get('signal', '–'))} | {ev} |")
         out.append("")
     unmeasured = {k: c.reason for k, c in result.checks.items() if c.fired is None}
     if unmeasured:
         out += ["## Not measurable on this log", ""]
-        out += [f"- `{k}`: {_cell(v)}" for k, v in unmeasured.items()]
+        out += [f"- {_cell(k)}: {_cell(v)}" for k, v in unmeasured.items()]
         out.append("")
     if result.errors:
         out += ["## Errors", ""]
-        out += [f"- `{e.path}:{e.line}:{e.column}`: {_cell(e.message)}" for e in result.errors]
+        out += [f"- {_cell(e.path)}:{e.line}:{e.column}: {_cell(e.message)}" for e in result.errors]
         out.append("")
     return "\n".join(out)

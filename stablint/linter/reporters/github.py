@@ -7,22 +7,26 @@ Escaping follows the runner's workflow-command rules (actions/toolkit
 message ``%`` → ``%25``, ``\\r`` → ``%0D``, ``\\n`` → ``%0A``; in properties also
 ``:`` → ``%3A`` and ``,`` → ``%2C``. Severity maps error → ``error``,
 warning → ``warning``, info → ``notice``; input errors are ``error`` commands.
+Control and bidi characters are made visible first (:mod:`.escape`), so a
+hostile file name or value can neither start a new command nor recolour the log.
 """
 
 from __future__ import annotations
+
+from .escape import workflow_data, workflow_property
 
 #: stablint severity → workflow command.
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    """Escape the message part of a workflow command (after ``::``)."""
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape the message part of a workflow command (after ``::``); see :func:`.escape.workflow_data`."""
+    return workflow_data(text)
 
 
 def escape_property(text: str) -> str:
-    """Escape a property value (``file=``, ``title=`` ...) of a workflow command."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    """Escape a property value (``file=``, ``title=`` ...); see :func:`.escape.workflow_property`."""
+    return workflow_property(text)
 
 
 def command(kind: str, message: str, **props: object) -> str:

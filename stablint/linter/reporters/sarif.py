@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ... import __version__
+from .escape import sarif_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 #: Where the rule pages (``docs/rules/<name>.md``) are published; override with
@@ -105,7 +106,7 @@ def to_sarif(result) -> dict:
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": LEVELS.get(f.severity, "warning"),
-            "message": {"text": text},
+            "message": {"text": sarif_text(text)},
             "locations": [_location(f.path, f.line, f.column, f.end_line, f.end_column)],
             "partialFingerprints": {FINGERPRINT_KEY: fingerprint(uri, f.code, f.field, seen[key])},
             "properties": {"rule": f.rule, "field": f.field, "dialect": f.dialect},
@@ -115,7 +116,7 @@ def to_sarif(result) -> dict:
         results.append(res)
     notifications = [{
         "level": "error",
-        "message": {"text": f"{e.path}:{e.line}:{e.column}: {e.message}"},
+        "message": {"text": sarif_text(f"{e.path}:{e.line}:{e.column}: {e.message}")},
         "locations": [_location(e.path, e.line, e.column)],
     } for e in result.errors]
     run = {

@@ -1,21 +1,30 @@
-"""Text reporter: ``path:line:col: CODE [severity] message`` and an indented hint."""
+"""Text reporter: ``path:line:col: CODE [severity] message`` and an indented hint.
+
+Paths, messages and hints pass through :func:`.escape.terminal`: control
+characters (ANSI escapes) and bidi overrides from a file name or value are
+printed as visible ``\\xNN`` escapes, and a line break in a name cannot forge a
+second finding line.
+"""
 
 from __future__ import annotations
+
+from .escape import terminal
 
 
 def render(result, color: bool = False, **_: object) -> str:
     """Human-readable report, one finding per line plus its hint; errors first, then a summary."""
     lines: list[str] = []
     for e in result.errors:
-        lines.append(f"{e.path}:{e.line}:{e.column}: {_c('error', color, 'E')} {e.message}")
+        lines.append(f"{terminal(e.path)}:{e.line}:{e.column}: {_c('error', color, 'E')} {terminal(e.message)}")
     for f in result.findings:
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{_c(f.severity, color)}] {f.message} ({f.rule})")
+        lines.append(f"{terminal(f.path)}:{f.line}:{f.column}: {f.code} [{_c(f.severity, color)}] "
+                     f"{terminal(f.message)} ({f.rule})")
         if f.hint:
-            lines.append(f"    hint: {f.hint}")
+            lines.append(f"    hint: {terminal(f.hint)}")
         if f.probe:
             p = f.probe
             ev = ", ".join(f"{k}={_fmt(v)}" for k, v in (p.get("evidence") or {}).items())
-            lines.append(f"    probe: {p.get('verdict')} ({p.get('signal')}{': ' + ev if ev else ''})")
+            lines.append(terminal(f"    probe: {p.get('verdict')} ({p.get('signal')}{': ' + ev if ev else ''})"))
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
     summary = f"{result.files} file{'s' if result.files != 1 else ''} checked: " + ", ".join(
         f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
