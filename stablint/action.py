@@ -32,6 +32,15 @@ FAIL_ON = ("error", "warning", "info", "never")
 FORMATS = ("github", "text", "json", "sarif")
 #: config extensions the loaders read (kept equal to stablint.linter.loaders.EXTENSIONS by tests)
 CONFIG_EXTENSIONS = (".yaml", ".yml", ".json", ".toml", ".py", ".sh", ".bash")
+#: how every Python child process starts: ``-I`` (isolated mode) keeps the working
+#: directory (the pull request's checkout) and ``PYTHON*`` variables off ``sys.path``,
+#: so a ``shlex.py``, ``json.py`` or ``stablint/`` in the workspace is never imported.
+PYTHON_ISOLATED = (sys.executable, "-I")
+
+
+def _neutral_dir() -> str:
+    """A directory outside the workspace for steps that need no files of it (``$RUNNER_TEMP``)."""
+    return os.environ.get("RUNNER_TEMP") or tempfile.gettempdir()
 
 
 class ActionError(Exception):
@@ -149,9 +158,10 @@ def install() -> int:
         return 0
     spec = install_spec(get_input("version"), get_input("extras"), os.environ.get("ACTION_PATH") or os.getcwd())
     venv = os.path.join(os.environ.get("RUNNER_TEMP") or tempfile.gettempdir(), "stablint-venv")
-    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    subprocess.run([*PYTHON_ISOLATED, "-m", "venv", venv], check=True, cwd=_neutral_dir())
     python = os.path.join(venv, "Scripts" if os.name == "nt" else "bin", "python")
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", spec], check=True)
+    subprocess.run([python, "-I", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", spec], check=True,
+                   cwd=_neutral_dir())
     set_output("python", python)
     return 0
 
@@ -189,12 +199,13 @@ def changed_files(base: str, paths: list[str], cwd: str = ".") -> list[str]:
     return files
 
 
-def _md(text: str) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
-
-
 def summary_markdown(result, fail_on: str, changed_only: bool) -> str:
-    """The job summary: totals, then one table of findings per file with links to the rule docs."""
+    """The job summary: totals, then one table of findings per file with links to the rule docs.
+
+    Every path, message and value is escaped with :func:`stablint.linter.reporters.escape.markdown`:
+    a pull request's file names and values cannot add links, images, HTML or table cells.
+    """
+    from stablint.linter.reporters.escape import markdown as _md
     from stablint.linter.reporters.sarif import rule_doc_url
 
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
@@ -205,16 +216,16 @@ def summary_markdown(result, fail_on: str, changed_only: bool) -> str:
         lines += [f"Fails on: **{fail_on}** and above.", ""]
     if result.errors:
         lines += ["### Input errors", "", "| File | Line | Message |", "| --- | --- | --- |"]
-        lines += [f"| `{_md(e.path)}` | {e.line}:{e.column} | {_md(e.message)} |" for e in result.errors]
+        lines += [f"| {_md(e.path)} | {e.line}:{e.column} | {_md(e.message)} |" for e in result.errors]
         lines.append("")
     by_file: dict[str, list] = {}
     for f in result.findings:
         by_file.setdefault(f.path, []).append(f)
     for path, findings in by_file.items():
-        lines += [f"### `{_md(path)}`", "", "| Line | Rule | Severity | Message |", "| --- | --- | --- | --- |"]
+        lines += [f"### {_md(path)}", "", "| Line | Rule | Severity | Message |", "| --- | --- | --- | --- |"]
         for f in findings:
-            rule = f"[{f.code} {f.rule}]({rule_doc_url(f.rule)})"
-            lines.append(f"| {f.line}:{f.column} | {rule} | {f.severity} | {_md(f.message)} |")
+            rule = f"[{_md(f.code)} {_md(f.rule)}]({rule_doc_url(f.rule)})"
+            lines.append(f"| {int(f.line)}:{int(f.column)} | {rule} | {_md(f.severity)} | {_md(f.message)} |")
         lines.append("")
     if not result.findings and not result.errors:
         lines += ["No findings.", ""]
@@ -252,8 +263,8 @@ def decide_exit(result, fail_on: str) -> int:
 
 
 def lint_command(files: list[str], config: str, baseline: str, base: str | None) -> list[str]:
-    """The ``stablint lint`` argv (JSON output; ``--`` before the paths)."""
-    cmd = [sys.executable, "-m", "stablint", "lint", "--format", "json", "--exit-zero"]
+    """The ``stablint lint`` argv (JSON output; ``--`` before the paths), run isolated (``python -I``)."""
+    cmd = [*PYTHON_ISOLATED, "-m", "stablint", "lint", "--format", "json", "--exit-zero"]
     if config:
         cmd += ["--config", config]
     if baseline:
@@ -264,8 +275,14 @@ def lint_command(files: list[str], config: str, baseline: str, base: str | None)
 
 
 def run() -> int:
-    """Lint, annotate, write SARIF, the summary and the outputs; returns 0 (see ``gate``)."""
+    """Lint, annotate, write SARIF, the summary and the outputs; returns 0 (see ``gate``).
+
+    Only our own escaped workflow commands reach the log as commands: any other text
+    (a text/JSON/SARIF report, a child's stderr, the probe's report) is framed by
+    ``::stop-commands::`` (:func:`stablint.linter.reporters.escape.stop_commands`).
+    """
     from stablint.linter.reporters import render
+    from stablint.linter.reporters.escape import stop_commands
 
     paths = get_paths("paths")
     fail_on = get_choice("fail-on", FAIL_ON, "warning")
@@ -290,8 +307,8 @@ def run() -> int:
     else:
         proc = subprocess.run(lint_command(files, config, baseline, base if (base and use_diff_rules) else None),
                               capture_output=True, text=True)
-        if proc.stderr:
-            sys.stderr.write(proc.stderr)
+        if proc.stderr:  # may quote file names: no workflow command may come from it
+            sys.stderr.write(stop_commands(proc.stderr))
         try:
             data = json.loads(proc.stdout)
         except json.JSONDecodeError:
@@ -301,15 +318,20 @@ def run() -> int:
             return 0
         result = result_from_json(data)
         exit_code = decide_exit(result, fail_on)
-    sys.stdout.write(render(fmt, result))
+    report = render(fmt, result)
+    # annotations are our own, escaped commands; any other format is framed so nothing in it runs
+    sys.stdout.write(report if fmt == "github" else stop_commands(report))
     if sarif_file:
         os.makedirs(os.path.dirname(os.path.abspath(sarif_file)), exist_ok=True)
         with open(sarif_file, "w", encoding="utf-8") as fh:
             fh.write(render("sarif", result))
     append_summary(summary_markdown(result, fail_on, only_changed))
     if get_bool("probe") and files:
-        probe = [sys.executable, "-m", "stablint", "probe", *shlex.split(get_input("probe-args")), "--", *files]
-        rc = subprocess.run(probe).returncode
+        probe = [*PYTHON_ISOLATED, "-m", "stablint", "probe", *shlex.split(get_input("probe-args")), "--", *files]
+        proc = subprocess.run(probe, capture_output=True, text=True)
+        sys.stdout.write(stop_commands(proc.stdout))
+        sys.stderr.write(stop_commands(proc.stderr))
+        rc = proc.returncode
         exit_code = max(exit_code, rc if fail_on != "never" or rc >= 2 else 0)
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
     for sev, n in counts.items():

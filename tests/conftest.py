@@ -60,3 +60,19 @@ def cli_runner():
         return CliRunner(mix_stderr=False)
     except TypeError:
         return CliRunner()
+
+
+POISON_MODULES = ("shlex.py", "uuid.py", "json.py", "sitecustomize.py", "usercustomize.py", "re.py", "yaml.py")
+
+
+def poison_workspace(workspace, marker_dir) -> None:
+    """Write modules into ``workspace`` that, if imported, leave a marker file in ``marker_dir`` (issue 18)."""
+    marker_dir.mkdir(exist_ok=True)
+    for name in POISON_MODULES:
+        (workspace / name).write_text(
+            f"import pathlib\npathlib.Path({str(marker_dir)!r}, {name!r}).write_text('imported')\n"
+            "raise SystemExit('poisoned module imported')\n")
+    pkg = workspace / "stablint"
+    pkg.mkdir()
+    for name in ("__init__.py", "__main__.py", "action.py"):
+        (pkg / name).write_text(f"import pathlib\npathlib.Path({str(marker_dir)!r}, 'stablint-{name}').write_text('x')\n")

@@ -112,16 +112,18 @@ def _read_outputs(path: Path) -> dict[str, str]:
     return out
 
 
-def run_action(workspace: Path, inputs: dict[str, str], tmp: Path, event: dict | None = None):
+def run_action(workspace: Path, inputs: dict[str, str], tmp: Path, event: dict | None = None,
+               extra_env: dict[str, str] | None = None):
     """Run the composite steps of action.yml; returns (outputs, summary, logs, uses_steps_run, final_rc)."""
     bindir = tmp / "bin"
     bindir.mkdir(exist_ok=True)
-    for name in ("python3", "python"):
+    for name in ("python3", "python"):  # a wrapper, not a symlink: the venv (pyvenv.cfg) stays found under -I
         if not (bindir / name).exists():
-            (bindir / name).symlink_to(sys.executable)
+            (bindir / name).write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+            (bindir / name).chmod(0o755)
     ctx = {"inputs": {k: str(v.get("default", "")) for k, v in ACTION["inputs"].items()},
            "github": {"action_path": str(ROOT), "workspace": str(workspace), "event": event or {}},
-           "steps": {}}
+           "runner": {"temp": str(tmp)}, "steps": {}}
     ctx["inputs"] = {k: _subst(v, ctx) for k, v in ctx["inputs"].items()}
     ctx["inputs"].update(inputs)
     summary, logs, uses, rc = tmp / "summary.md", [], [], 0
@@ -137,7 +139,7 @@ def run_action(workspace: Path, inputs: dict[str, str], tmp: Path, event: dict |
         env = {**os.environ, **{k: _subst(v, ctx) for k, v in (step.get("env") or {}).items()},
                "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "GITHUB_OUTPUT": str(out_file),
                "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(tmp),
-               "GITHUB_ACTIONS": "true", "PYTHONPATH": str(ROOT)}
+               "GITHUB_ACTIONS": "true", **(extra_env or {})}
         cwd = _subst(step.get("working-directory", str(workspace)), ctx)
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=cwd,
                               env=env, capture_output=True, text=True, timeout=300)
@@ -190,7 +192,7 @@ def test_pull_request_only_changed(pr_repo, tmp_path):
     assert any(a.startswith("::warning file=configs/run.sh,line=") and "title=stablint STL701 (lr-not-rescaled)::" in a
                for a in annotations), log
     assert not any("old.yaml" in a for a in annotations)  # unchanged file not linted
-    assert "| Line | Rule | Severity | Message |" in summary and "### `configs/run.sh`" in summary
+    assert "| Line | Rule | Severity | Message |" in summary and "### configs/run.sh" in summary
     assert "[STL701 lr-not-rescaled](" in summary and "/docs/rules/lr-not-rescaled.md)" in summary
     sarif = json.loads((repo / outputs["sarif-file"]).read_text())
     assert "STL701" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
@@ -205,7 +207,7 @@ def test_full_scan_fail_on_error_and_upload(pr_repo, tmp_path):
         repo, {"install": "false", "fail-on": "error", "upload-sarif": "true", "diff-rules": "false",
                "sarif-file": "out/stablint.sarif"}, sim)
     assert outputs["errors"] == "1" and outputs["exit-code"] == "1" and rc == 1, (outputs, log)  # old.yaml duplicate key
-    assert "### `configs/old.yaml`" in summary
+    assert "### configs/old.yaml" in summary
     assert uses and uses[0][0].startswith("github/codeql-action/upload-sarif@")
     assert uses[0][1] == {"sarif_file": "out/stablint.sarif", "category": "stablint"}
     assert (repo / "out" / "stablint.sarif").is_file()

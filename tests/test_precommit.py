@@ -23,7 +23,7 @@ from stablint import action
 from stablint.cli import COMMANDS, cli
 from stablint.linter.loaders import EXTENSIONS
 
-from conftest import ROOT
+from conftest import ROOT, poison_workspace as _poison
 
 HOOKS = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
 GIT = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"]
@@ -85,6 +85,8 @@ def test_try_repo_risky_then_healthy(tmp_path):
     (repo / "risky.yaml").write_text("training:\n  learning_rate: 2.0e-5\n  num_epochs: 3\n  learning_rate: 2.0e-4\n")
     (repo / "healthy.yaml").write_text("training:\n  learning_rate: 2.0e-5\n  num_epochs: 3\n")
     (repo / "README.md").write_text("not a config\n")
+    markers = tmp_path / "markers"
+    _poison(repo, markers)  # shlex.py, json.py, sitecustomize.py, stablint/ ... in the repository (issue 18)
     subprocess.run([*GIT, "add", "."], cwd=repo, check=True)
     env = {**os.environ, "PRE_COMMIT_COLOR": "never", "PRE_COMMIT_HOME": str(tmp_path / "pc-cache")}
     env.pop("PRE_COMMIT", None)
@@ -93,12 +95,13 @@ def test_try_repo_risky_then_healthy(tmp_path):
         return subprocess.run(["pre-commit", "try-repo", str(ROOT), "stablint", "--ref", _head(), "--verbose",
                                "--files", *files], cwd=repo, capture_output=True, text=True, env=env, timeout=600)
 
-    bad = try_repo("risky.yaml", "README.md")
+    bad = try_repo("risky.yaml", "README.md", "json.py")
     if bad.returncode == 3 and "pip" in (bad.stdout + bad.stderr).lower():
         pytest.skip("pre-commit could not build the hook environment (no network to PyPI?)")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "risky.yaml:4:3: STL001 [error] duplicate key 'learning_rate'" in bad.stdout
     assert "README.md" not in bad.stdout.split("- hook id: stablint", 1)[-1]
+    assert sorted(p.name for p in markers.iterdir()) == []  # the hook imported nothing from the repository
     good = try_repo("healthy.yaml", "README.md")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
