@@ -23,6 +23,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (input errors still exit 2).")
 @click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
               help="Refuse files larger than this (default 5 MiB).")
+@click.option("--file-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Give up on a file after this long, as an input error (default 10; 0 = no limit). "
+                   "Command line only: a pull request's .stablint.yaml cannot raise it.")
 @click.option("--config", "config_file", type=click.Path(), default=None, metavar="FILE",
               help="Use this .stablint.yaml or pyproject.toml instead of discovering one per file.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
@@ -35,8 +38,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Record the current findings in FILE (keyed by path, rule, field; never line numbers).")
 @click.option("--base", "base_rev", default=None, metavar="REV",
               help="Also compare each file with its version at git revision REV (PR-diff rules STL7xx).")
-def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, config_file, isolated, jobs, no_suppressions,
-         baseline_file, write_baseline, base_rev):
+def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, file_timeout, config_file, isolated, jobs,
+         no_suppressions, baseline_file, write_baseline, base_rev):
     """Lint training configs (files or directories) for risky combinations.
 
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.
@@ -55,6 +58,8 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
                           isolated=isolated, suppressions=not no_suppressions, jobs=jobs or None)
     if max_file_size:
         options.max_bytes = max_file_size
+    if file_timeout is not None:
+        options.timeout_s = file_timeout or None
     result = lint_paths(paths, options)
     if base_rev:  # PR-diff rules (stablint/linter/diff.py)
         from ..linter import diff

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .document import Document, InputError
+from .timelimit import DEFAULT_TIMEOUT_S, FileTimeout, time_limit
 from .finding import SEVERITY_RANK, Finding
 from .loaders import DEFAULT_MAX_BYTES, EXTENSIONS, load_path
 from .plan import TrainingPlan
@@ -37,6 +38,8 @@ class LintOptions:
         config_file: ``--config``: use this config file instead of discovering one per file.
         isolated: ``--isolated``: ignore configuration files.
         suppressions: False (``--no-suppressions``) ignores ``# stablint: disable`` comments.
+        timeout_s: wall-clock seconds allowed per file (``--file-timeout``; ``None``/0 = no
+            limit); a file over it is an input error (:mod:`stablint.linter.timelimit`).
     """
 
     select: list[str] = field(default_factory=list)
@@ -49,6 +52,7 @@ class LintOptions:
     config_file: str | None = None
     isolated: bool = False
     suppressions: bool = True
+    timeout_s: float | None = DEFAULT_TIMEOUT_S
 
 
 @dataclass
@@ -206,10 +210,17 @@ def lint_document(doc: Document, options: LintOptions, rules=None) -> FileResult
 
 
 def lint_file(path: str, options: LintOptions, rules=None) -> FileResult:
-    """Load and lint one file; input problems become ``FileResult.error``, never exceptions."""
+    """Load and lint one file; input problems become ``FileResult.error``, never exceptions.
+
+    The whole file (its bases included) runs under ``options.timeout_s``.
+    """
     try:
-        doc = load_path(path, options.max_bytes)
-        return lint_document(doc, options, rules)
+        with time_limit(options.timeout_s):
+            doc = load_path(path, options.max_bytes)
+            return lint_document(doc, options, rules)
+    except FileTimeout as exc:
+        return FileResult(path=path, error=InputError(
+            path, f"file not checked: {exc} (the per-file limit; raise it with --file-timeout)"))
     except InputError as exc:
         return FileResult(path=path, error=exc)
     except RecursionError:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from typing import Any
 
 from ..document import UNRESOLVED, Document, InputError, LoadIssue, Node
@@ -33,6 +34,41 @@ _BINOPS = {
 }
 _MAX_POW = 64  # refuse 10 ** 10 ** 10 style expressions
 _MAX_SEQ = 100_000
+#: Bounds on what the folding may build, so a hostile config cannot make constant folding a CPU or
+#: memory bomb (``a = 10 ** 64; b = a ** 64; c = b ** 64`` has 4 million digits by ``d``): an integer
+#: result of more than 256 bits (a training config needs 64: seeds, step counts), a string or
+#: sequence result longer than ``_MAX_SEQ``, and ``_MAX_WORK`` evaluation steps per file (each
+#: expression node and each key copied by ``{**other}`` / ``dict(**other)`` counts one). Real
+#: configs of the corpus stay below 1% of each.
+_MAX_INT_BITS = 256
+_LINES = re.compile(r"(\r\n|\r|\n)")  # how the tokenizer counts lines (not str.splitlines: no \f, \v ...)
+_MAX_WORK = 1_000_000
+
+
+class _TooBig(Exception):
+    """A folded constant or the folding work is over a bound; becomes an :class:`InputError`."""
+
+    def __init__(self, expr: ast.AST, message: str):
+        super().__init__(message)
+        self.line = getattr(expr, "lineno", 1)
+        self.column = getattr(expr, "col_offset", 0) + 1
+
+
+def _result_too_big(op: ast.operator, left: Any, right: Any) -> str | None:
+    """Why ``left <op> right`` would build a value over the bounds (checked *before* computing), else None."""
+    if isinstance(left, int) and isinstance(right, int):
+        lb, rb = abs(left).bit_length(), abs(right).bit_length()
+        if isinstance(op, ast.Pow) and right > 0 and abs(left) > 1:
+            bits = (lb - 1) * right
+        elif isinstance(op, ast.Mult):
+            bits = lb + rb - 1
+        else:
+            bits = max(lb, rb)
+        if bits > _MAX_INT_BITS:
+            return f"integer constant too large to evaluate (about {int(bits * 0.30103):,} digits, limit {_MAX_INT_BITS} bits)"
+    if isinstance(left, str) and isinstance(right, str) and len(left) + len(right) > _MAX_SEQ:
+        return f"string constant too long to evaluate (over {_MAX_SEQ:,} characters)"
+    return None
 
 
 class _Evaluator:
@@ -41,6 +77,34 @@ class _Evaluator:
         self.text = text
         self.scope: dict[str, Node] = {}
         self.issues: list[LoadIssue] = []
+        self.work = 0
+        # the source split once, as bytes (ast offsets count UTF-8 bytes); ast.get_source_segment
+        # re-splits the whole text on every call, quadratic in a file of many constants
+        self._lines = [ln.encode("utf-8") for ln in _LINES.split(text)[::2]] if text else []
+
+    def segment(self, expr: ast.AST) -> str | None:
+        """The source text of ``expr`` (as :func:`ast.get_source_segment`, in time linear in its length)."""
+        try:
+            first, last = expr.lineno - 1, expr.end_lineno - 1
+            start, end = expr.col_offset, expr.end_col_offset
+        except AttributeError:
+            return None
+        if first < 0 or last >= len(self._lines) or end is None:
+            return None
+        if first == last:
+            return self._lines[first][start:end].decode("utf-8", "replace")
+        parts = [self._lines[first][start:], *self._lines[first + 1:last], self._lines[last][:end]]
+        return b"\n".join(parts).decode("utf-8", "replace")
+
+    def spend(self, expr: ast.AST, n: int = 1) -> None:
+        """Count ``n`` evaluation steps.
+
+        Raises:
+            _TooBig: over ``_MAX_WORK`` steps in this file.
+        """
+        self.work += n
+        if self.work > _MAX_WORK:
+            raise _TooBig(expr, f"config too complex to evaluate (over {_MAX_WORK:,} evaluation steps)")
 
     def node(self, expr: ast.AST, value: Any, key: ast.AST | None = None, raw: str | None = None) -> Node:
         n = Node(
@@ -58,7 +122,7 @@ class _Evaluator:
 
     def unresolved(self, expr: ast.AST, key_path: str, key: ast.AST | None) -> Node:
         try:
-            raw = ast.get_source_segment(self.text, expr) or ast.unparse(expr)
+            raw = self.segment(expr) or ast.unparse(expr)
         except Exception:  # pragma: no cover - unparse of odd nodes
             raw = "<expression>"
         n = self.node(expr, UNRESOLVED, key, raw)
@@ -66,10 +130,11 @@ class _Evaluator:
         return n
 
     def eval(self, expr: ast.AST, key_path: str, key: ast.AST | None = None) -> Node:
+        self.spend(expr)
         if isinstance(expr, ast.Constant):
             v = expr.value
             if isinstance(v, (str, int, float, bool, type(None))):
-                raw = ast.get_source_segment(self.text, expr)
+                raw = self.segment(expr)
                 return self.node(expr, v, key, raw)
             return self.unresolved(expr, key_path, key)
         if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
@@ -82,6 +147,7 @@ class _Evaluator:
                 if k is None:  # {**other}
                     other = self.eval(v, key_path, None)
                     if isinstance(other.value, dict):
+                        self.spend(v, len(other.value))
                         out.update(other.value)
                     continue
                 kname = k.value if isinstance(k, ast.Constant) else ast.unparse(k)
@@ -101,9 +167,9 @@ class _Evaluator:
             v = inner.value
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 if isinstance(expr.op, ast.USub):
-                    return self.node(expr, -v, key, ast.get_source_segment(self.text, expr))
+                    return self.node(expr, -v, key, self.segment(expr))
                 if isinstance(expr.op, ast.UAdd):
-                    return self.node(expr, v, key, ast.get_source_segment(self.text, expr))
+                    return self.node(expr, v, key, self.segment(expr))
             if isinstance(expr.op, ast.Not) and v is not UNRESOLVED and not isinstance(v, (dict, list)):
                 return self.node(expr, not v, key)
             return self.unresolved(expr, key_path, key)
@@ -116,13 +182,16 @@ class _Evaluator:
             if fn and (ok_num or ok_str):
                 if isinstance(expr.op, ast.Pow) and ok_num and abs(right) > _MAX_POW:
                     return self.unresolved(expr, key_path, key)
+                too_big = _result_too_big(expr.op, left, right)
+                if too_big:
+                    raise _TooBig(expr, too_big)
                 try:
                     val = fn(left, right)
                 except (ArithmeticError, ValueError):
                     return self.unresolved(expr, key_path, key)
                 if isinstance(val, float) and not math.isfinite(val):
                     return self.unresolved(expr, key_path, key)
-                return self.node(expr, val, key, ast.get_source_segment(self.text, expr))
+                return self.node(expr, val, key, self.segment(expr))
             return self.unresolved(expr, key_path, key)
         return self.unresolved(expr, key_path, key)
 
@@ -134,6 +203,7 @@ class _Evaluator:
                 if kw.arg is None:
                     other = self.eval(kw.value, key_path, None)
                     if isinstance(other.value, dict):
+                        self.spend(kw.value, len(other.value))
                         out.update(other.value)
                     continue
                 self._put(out, kw.arg, self.eval(kw.value, f"{key_path}.{kw.arg}", kw), key_path)
@@ -149,7 +219,7 @@ class _Evaluator:
                     val = _PURE_BUILTINS[fname](*args)
                 except (TypeError, ValueError, ArithmeticError):
                     return self.unresolved(expr, key_path, key)
-                return self.node(expr, val, key, ast.get_source_segment(self.text, expr))
+                return self.node(expr, val, key, self.segment(expr))
         return self.unresolved(expr, key_path, key)
 
     def _put(self, out: dict[str, Node], name: str, node: Node, prefix: str) -> None:
@@ -180,6 +250,9 @@ class _Evaluator:
                 rhs = self.eval(st.value, st.target.id, None).value
                 fn = _BINOPS.get(type(st.op))
                 if fn and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (cur.value, rhs)):
+                    too_big = _result_too_big(st.op, cur.value, rhs)
+                    if too_big:
+                        raise _TooBig(st, too_big)
                     try:
                         cur = self.node(st, fn(cur.value, rhs), st.target)
                     except ArithmeticError:
@@ -220,7 +293,9 @@ def load_python(path: str, text: str) -> Document:
         for class-based configs) to its value.
 
     Raises:
-        InputError: syntax errors (with the parser's line/column), nesting too deep.
+        InputError: syntax errors (with the parser's line/column), nesting too deep, a folded
+            constant or the folding work over the bounds (``_MAX_INT_BITS``, ``_MAX_SEQ``,
+            ``_MAX_WORK``), at the expression's position.
     """
     try:
         tree = ast.parse(text, filename=path)
@@ -237,4 +312,6 @@ def load_python(path: str, text: str) -> Document:
         ev.body(tree.body, out, "", meta)
     except RecursionError:
         raise InputError(path, "expression nesting too deep") from None
+    except _TooBig as exc:
+        raise InputError(path, str(exc), exc.line, exc.column) from None
     return Document(path=path, fmt="python", root=Node(value=out, path=path), issues=ev.issues, text=text, meta=meta)
