@@ -302,6 +302,7 @@ def _option_type_ok(default: Any, value: Any) -> bool:
 
 def _build(path: str, root: Node, data: dict[str, Any], prefix: list[str]) -> Config:
     from .rules import by_key
+    from .safe_regex import PatternError, compile_pattern, is_pattern_option
 
     cfg = Config(path=path, root=os.path.dirname(os.path.abspath(path)))
     for key, attr in (("select", "select"), ("extend-select", "extend_select"), ("ignore", "ignore")):
@@ -332,6 +333,11 @@ def _build(path: str, root: Node, data: dict[str, Any], prefix: list[str]) -> Co
             if not _option_type_ok(default, value):
                 raise _fail(path, root, ["rules", key, opt], prefix,
                             f"expected {type(default).__name__} like the default {default!r}, got {value!r}")
+            if is_pattern_option(opt):
+                try:
+                    compile_pattern(value)
+                except PatternError as exc:
+                    raise _fail(path, root, ["rules", key, opt], prefix, str(exc)) from None
             cfg.rule_options.setdefault(rule.name, {})[opt] = value
     return cfg
 

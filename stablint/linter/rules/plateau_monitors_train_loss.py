@@ -4,7 +4,9 @@
 Reports a plateau scheduler whose ``monitor`` is a training metric
 (``train_loss``, ``train/loss``, ``train_err``...) instead of a validation metric.
 neuraloperator's trainer steps ``ReduceLROnPlateau`` on the training error, so its
-dialect records ``train_err`` as the monitored metric.
+dialect records ``train_err`` as the monitored metric. The options ``train_pattern``
+and ``val_pattern`` are case-insensitive RE2 regular expressions (linear-time
+matching, no backreferences or look-around: docs/security.md).
 
 ### Why is this bad?
 The training loss of a noisy mini-batch estimate keeps improving by tiny amounts
@@ -47,11 +49,11 @@ training:
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator
 
 from ..finding import Finding
 from ..plan import TrainingPlan
+from ..safe_regex import search
 from .base import Rule
 
 
@@ -62,7 +64,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     pv = plan.get("scheduler.monitor")
     if pv is None or not pv.resolved or not isinstance(pv.value, str):
         return
-    if not re.search(options["train_pattern"], pv.value, re.I) or re.search(options["val_pattern"], pv.value, re.I):
+    if not search(options["train_pattern"], pv.value) or search(options["val_pattern"], pv.value):
         return
     how = "the framework steps it on" if pv.source is not None and pv.source.default else "it monitors"
     yield RULE.finding(
