@@ -37,7 +37,7 @@ import re
 
 from ..document import UNRESOLVED, Document, Node
 from ..plan import EPOCH, EVAL, FRACTION_OF_LR, ITERATION, PlanValue, Provenance, TrainingPlan
-from .base import Context, Dialect, merge_nodes, number_of
+from .base import Context, Dialect, merge_nodes, missing_base, number_of
 from . import mmcv_lr
 from .names import optimizer_family, scheduler_kind
 
@@ -76,15 +76,15 @@ class MMEngine(Dialect):
     def _resolve(self, doc: Document, ctx: Context, plan: TrainingPlan, depth: int, seen: set[str]) -> Node:
         bases = _base_refs(doc)
         merged_bases: Node | None = None
-        for ref in bases:
-            path = os.path.normpath(os.path.join(os.path.dirname(doc.path), ref))
+        for ref, near in bases:
+            path = ref if "::" in ref else os.path.normpath(os.path.join(os.path.dirname(doc.path), ref))
             if path in seen or depth >= _MAX_BASE_DEPTH:
                 plan.notes.append(f"_base_ cycle or too deep at {ref}; skipped")
                 continue
             base = ctx.load(path) if os.path.isfile(path) else None
             if base is None or base.fmt != "python":
-                plan.notes.append(f"_base_ file not found: {ref} (from {os.path.basename(doc.path)}); "
-                                  "values it sets are unknown")
+                missing_base(plan, ref, path, near, "_base_",
+                             f"_base_ file not found: {ref} (from {os.path.basename(doc.path)}); values it sets are unknown")
                 continue
             plan.documents.append(base)
             tree = self._resolve(base, ctx, plan, depth + 1, seen | {path})
@@ -314,17 +314,19 @@ def _default_src(pv: PlanValue) -> Provenance | None:
     return Provenance(s.path, s.line, s.column, s.key, default=True) if s else None
 
 
-def _base_refs(doc: Document) -> list[str]:
-    """``_base_`` entries (a string or a list of strings) plus ``read_base()`` imports as relative paths."""
+def _base_refs(doc: Document) -> list[tuple[str, Node]]:
+    """``(relative path, node that names it)`` of the ``_base_`` entries (a string or a list of
+    strings) plus the ``read_base()`` imports. ``pkg::path`` references (installed packages) are kept as written."""
     node = doc.root.get("_base_")
-    refs: list[str] = []
+    refs: list[tuple[str, Node]] = []
     if node is not None:
         items = node.value if node.is_sequence else [node]
-        refs = [n.value for n in items if isinstance(n.value, str)]
+        refs = [(n.value, n) for n in items if isinstance(n.value, str)]
     for imp in doc.meta.get("read_base", []):
         level, module = imp.get("level") or 0, imp.get("module") or ""
         if level:
-            refs.append("/".join([".."] * (level - 1) + module.split(".")) + ".py")
+            ref = "/".join([".."] * (level - 1) + module.split(".")) + ".py"
+            refs.append((ref, Node(ref, imp.get("line") or 1, 1, path=doc.path)))
     return refs
 
 
