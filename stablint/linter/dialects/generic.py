@@ -68,6 +68,10 @@ _EPOCH_KINDS = {"plateau", "step", "multistep", "exponential"}
 #: Scheduler names that are stepped per optimizer step by definition (transformers ``optimization.py``).
 _PER_STEP_NAME = re.compile(r"schedule_with_warmup|constant_with_warmup|cosine_with_min_lr|warmup_stable_decay"
                             r"|inverse_sqrt|one_?cycle")
+#: Mapping keys that hold an optimizer block (``optimizer: {type: Adam, lr: 0.5}``).
+_OPTIMIZER_BLOCKS = {"optimizer", "optim", "optimizer_config", "optimizer_cfg", "opt"}
+_NESTED_OPTIMIZER_KEYS = {"lr": "optimizer.lr", "learning_rate": "optimizer.lr", "weight_decay": "optimizer.weight_decay",
+                          "momentum": "optimizer.momentum", "betas": "optimizer.betas", "eps": "optimizer.eps"}
 _LOSS_WEIGHT_KEYS = ("weights", "loss_weights", "loss_weight", "task_weights", "loss_coefficients")
 _NESTED_SCHEDULER_KEYS = {"patience": "scheduler.patience", "factor": "scheduler.factor", "mode": "scheduler.mode",
                           "monitor": "scheduler.monitor", "cooldown": "scheduler.cooldown", "type": "scheduler.type",
@@ -164,6 +168,7 @@ class Generic(Dialect):
         if plan.has("batch.per_device") and any("speechbrain" in (i.detail or "") for i in doc.issues if i.kind == "custom-tag"):
             # SpeechBrain HyperPyYAML recipe: one batch element is a variable-length utterance/mixture
             self.put(plan, "batch.sample_kind", "utterance", plan.get("batch.per_device"))
+        self._nested_optimizer(doc.root, plan)
         self._nested_scheduler(doc.root, plan)
         self._loss_weights(doc.root, plan)
         if plan.has("scheduler.patience") and not plan.has("scheduler.type"):
@@ -182,6 +187,32 @@ class Generic(Dialect):
 
     def _loader_for(self, doc: Document) -> str:
         return {"yaml": "pyyaml", "json": "json", "toml": "toml", "shell": "argparse", "python": "python"}[doc.fmt]
+
+    def _nested_optimizer(self, root: Node, plan: TrainingPlan) -> None:
+        """``optimizer: {type: Adam, lr: 0.5}`` blocks: the shallowest ``optimizer``/``optim`` mapping
+        that names its class (``type``/``name``/``_target_``/``class``) gives the optimizer's type and
+        arguments; they win over same-named keys elsewhere (the optimizer is built from this block)."""
+        best: tuple[int, str, Node] | None = None
+        for path, node in root.walk():
+            if path and path.rsplit(".", 1)[-1].lower() in _OPTIMIZER_BLOCKS and node.is_mapping:
+                named = next((node.get(k) for k in ("type", "name", "_target_", "class")
+                              if node.get(k) is not None and isinstance(node.get(k).value, str)), None)
+                if named is not None and (best is None or path.count(".") < best[0]):
+                    best = (path.count("."), path, node)
+        if best is None:
+            return
+        _, path, node = best
+        named_key = next(k for k in ("type", "name", "_target_", "class")
+                         if node.get(k) is not None and isinstance(node.get(k).value, str))
+        pv = self.take(plan, "optimizer.type", node.get(named_key), f"{path}.{named_key}")
+        if pv.resolved:
+            pv.value = optimizer_family(pv.value)
+        for arg, canonical in _NESTED_OPTIMIZER_KEYS.items():
+            child = node.get(arg)
+            if child is None or child.value is None:
+                continue
+            if child.is_scalar or canonical == "optimizer.betas":
+                self.take(plan, canonical, child, f"{path}.{arg}")
 
     def _nested_scheduler(self, root: Node, plan: TrainingPlan) -> None:
         """``scheduler: {type: ReduceLROnPlateau, patience: 10, factor: 0.5}`` style blocks."""
