@@ -214,3 +214,22 @@ def test_mmengine_polylr_without_end_has_no_horizon(tmp_path):
     text = MMSEG_160K.replace("        end=160000,\n", "")
     plan = _plan(tmp_path, text)
     assert not plan.has("scheduler.decay_steps")
+
+
+#: open-mmlab/mmocr@31f1c007c0c294ea5398a87b342b1fd18c29ee4e configs/_base_/schedules/schedule_2e.py
+#: (mmocr 0.x, before ``runner``), verbatim.
+MMOCR_2E = """\
+# optimizer
+optimizer = dict(type='SGD', lr=0.007, momentum=0.9, weight_decay=0.0001)
+optimizer_config = dict(grad_clip=None)
+# learning policy
+lr_config = dict(policy='poly', power=0.9, min_lr=1e-4, by_epoch=True)
+total_epochs = 2
+"""
+
+
+def test_total_epochs_is_the_run_length_before_runner(tmp_path):
+    plan = _plan(tmp_path, MMOCR_2E)
+    assert (plan.number("run.epochs"), plan.unit("run.epochs")) == (2, EPOCH)
+    assert plan.value("scheduler.type") == "polynomial" and plan.value("scheduler.interval") == "epoch"
+    assert _rules(tmp_path, MMOCR_2E) == []

@@ -13,11 +13,18 @@ Three layouts seen in the wild (research/dialects.md table 2B, [LHT]):
   ``train.batch_size_per_gpu``, ``optim.lr: 0.`` is a placeholder overwritten from
   ``optim.base_lr`` by the scaling rule, schedules are per iteration.
 
-Composition (``defaults:``, hydra@2c03d1b ``website/docs/advanced/defaults_list.md``): entries
-``- group: option`` load ``<config root>/group/option.yaml`` into package ``group``; plain names
-load ``<dir>/name.yaml``; ``_self_`` marks where the file's own keys go and is appended **last**
-when omitted; ``override``/``optional`` prefixes and ``@package`` are honoured; ``# @package
-_global_`` moves a file to the root. Missing files become plan notes, never errors.
+Composition (``defaults:``, hydra@2c03d1b ``website/docs/advanced/defaults_list.md``,
+``hydra/_internal/defaults_list.py``, ``hydra/core/default_element.py``): entries ``- group: option``
+load ``<group dir>/group/option.yaml`` into package ``group`` (``/group`` from the config root: the
+file's folder or the nearest of its 3 parents holding that group); plain names load
+``<dir>/name.yaml``; ``.yaml`` is appended only when the name does not end in it
+(``ConfigSource._normalize_file_name``); ``_self_`` marks where the file's own keys go and is
+appended **last** when omitted (unless the list has only ``override`` entries); the list is walked
+in reverse as Hydra does, so ``override /group: x`` replaces the choice of an earlier ``group``
+entry (in this file or in the file that includes it) instead of adding one; ``optional`` entries
+that are missing and Hydra's own ``hydra/...`` groups are dropped silently; ``# @package X``
+headers and ``group@pkg`` are honoured. Other missing files become plan notes and
+``plan.missing_bases`` (rule ``base-not-found``), never errors.
 
 OmegaConf reads ``1e-4`` as a float (omegaconf ``_yaml.py:259-273``): ``loader = "omegaconf"``.
 """

@@ -164,6 +164,11 @@ class MMEngine(Dialect):
         if cfg is None or not cfg.is_mapping:
             cfg, key = root.get("runner"), "runner"
         if cfg is None or not cfg.is_mapping:
+            total = root.get("total_epochs")
+            if total is not None and total.is_scalar and root.get("lr_config") is not None:
+                # mmcv 1.x before ``runner``: mmdet/mmseg ``train_*`` build
+                # ``runner = dict(type='EpochBasedRunner', max_epochs=cfg.total_epochs)`` from it
+                self.take(plan, "run.epochs", total, "total_epochs", EPOCH)
             return
         loop_type = str((cfg.get("type").value if cfg.get("type") is not None else "") or "")
         by_epoch_node = cfg.get("by_epoch")
