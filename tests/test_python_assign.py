@@ -139,3 +139,10 @@ def test_optimizer_block_lr_wins_over_an_unrelated_lr(tmp_path):
     path.write_text("lr: 0.001\nepochs: 3\nhead:\n  optimizer:\n    name: SGD\n    lr: 0.1\n    momentum: 0.9\n")
     plan = build_plan(load_path(str(path)), LintOptions())
     assert plan.get("optimizer.lr").source.key == "head.optimizer.lr" and plan.value("optimizer.type") == "sgd"
+
+
+def test_a_block_named_optimizer_needs_a_known_optimizer_class(tmp_path):
+    path = tmp_path / "train.yaml"
+    path.write_text("learning_rate: 0.001\nepochs: 3\noptim:\n  name: experiment_7\n  lr: 5.0\n")
+    plan = build_plan(load_path(str(path)), LintOptions())
+    assert plan.get("optimizer.lr").source.key == "learning_rate" and not plan.has("optimizer.type")

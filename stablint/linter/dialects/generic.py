@@ -23,7 +23,7 @@ import re
 from ..document import Document, Node
 from ..plan import EPOCH, OPT_STEP, PlanValue, Provenance, RATIO, TrainingPlan
 from .base import Context, Dialect, number_of
-from .names import optimizer_family, scheduler_kind
+from .names import OPTIMIZER_FAMILIES, optimizer_family, scheduler_kind
 
 #: canonical field → accepted key names (lower case), most specific first.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -100,7 +100,7 @@ _EPOCH_KINDS = {"plateau", "step", "multistep", "exponential"}
 _PER_STEP_NAME = re.compile(r"schedule_with_warmup|constant_with_warmup|cosine_with_min_lr|warmup_stable_decay"
                             r"|inverse_sqrt|one_?cycle")
 #: Mapping keys that hold an optimizer block (``optimizer: {type: Adam, lr: 0.5}``).
-_OPTIMIZER_BLOCKS = {"optimizer", "optim", "optimizer_config", "optimizer_cfg", "opt"}
+_OPTIMIZER_BLOCKS = {"optimizer", "optim", "optimizer_config", "optimizer_cfg"}
 _NESTED_OPTIMIZER_KEYS = {"lr": "optimizer.lr", "learning_rate": "optimizer.lr", "weight_decay": "optimizer.weight_decay",
                           "momentum": "optimizer.momentum", "betas": "optimizer.betas", "eps": "optimizer.eps"}
 _LOSS_WEIGHT_KEYS = ("weights", "loss_weights", "loss_weight", "task_weights", "loss_coefficients")
@@ -223,19 +223,18 @@ class Generic(Dialect):
     def _nested_optimizer(self, root: Node, plan: TrainingPlan) -> None:
         """``optimizer: {type: Adam, lr: 0.5}`` blocks: the shallowest ``optimizer``/``optim`` mapping
         that names its class (``type``/``name``/``_target_``/``class``) gives the optimizer's type and
-        arguments; they win over same-named keys elsewhere (the optimizer is built from this block)."""
-        best: tuple[int, str, Node] | None = None
+        arguments; they win over same-named keys elsewhere (the optimizer is built from this block).
+        The class must be a known optimizer family (``opt: {name: my_experiment}`` is not one)."""
+        best: tuple[int, str, Node, str] | None = None
         for path, node in root.walk():
             if path and path.rsplit(".", 1)[-1].lower() in _OPTIMIZER_BLOCKS and node.is_mapping:
-                named = next((node.get(k) for k in ("type", "name", "_target_", "class")
-                              if node.get(k) is not None and isinstance(node.get(k).value, str)), None)
+                named = next((k for k in ("type", "name", "_target_", "class") if node.get(k) is not None
+                              and optimizer_family(node.get(k).value) in OPTIMIZER_FAMILIES), None)
                 if named is not None and (best is None or path.count(".") < best[0]):
-                    best = (path.count("."), path, node)
+                    best = (path.count("."), path, node, named)
         if best is None:
             return
-        _, path, node = best
-        named_key = next(k for k in ("type", "name", "_target_", "class")
-                         if node.get(k) is not None and isinstance(node.get(k).value, str))
+        _, path, node, named_key = best
         pv = self.take(plan, "optimizer.type", node.get(named_key), f"{path}.{named_key}")
         if pv.resolved:
             pv.value = optimizer_family(pv.value)
