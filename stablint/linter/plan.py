@@ -156,6 +156,21 @@ class PlanValue:
         return None
 
 
+@dataclass(frozen=True)
+class MissingBase:
+    """An inherited file (``_base_``, ``_BASE_``, a Hydra defaults entry) that could not be found.
+
+    Attributes:
+        ref: the reference as written (``'../_base_/schedules/schedule_1x.py'``, ``model: mnist``).
+        tried: the path it resolved to (absolute or relative to the working directory).
+        source: where the reference is written (the referencing file, line, column, key).
+    """
+
+    ref: str
+    tried: str
+    source: Provenance
+
+
 @dataclass
 class TrainingPlan:
     """The canonical description of one training run.
@@ -172,6 +187,8 @@ class TrainingPlan:
         documents: every :class:`~stablint.linter.document.Document` the plan was
             built from (the file and its resolved bases), for load-pitfall rules.
         notes: free-form normalization notes (e.g. ``"base file not found: x.py"``).
+        missing_bases: :class:`MissingBase` records of inherited files that were not found
+            (rule ``base-not-found``); the plan holds only what the found files state.
         framework: the :class:`~stablint.linter.dialects.base.Dialect` instance that built
             the plan, set by ``Dialect.normalize``; its class attributes are the framework
             facts rules read (``model_family``, ``precision_conflict``, ``unknown_keys``...)
@@ -186,6 +203,7 @@ class TrainingPlan:
     fields: dict[str, PlanValue] = field(default_factory=dict)
     documents: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    missing_bases: list[MissingBase] = field(default_factory=list)
     framework: Any = field(default=None, repr=False, compare=False)
 
     def set(self, name: str, pv: PlanValue) -> None:

@@ -237,6 +237,21 @@ class Dialect:
         return pv
 
 
+def missing_base(plan: TrainingPlan, ref: str, tried: str, near: Node | None, key: str, note: str) -> None:
+    """Record an inherited file that was not found: a plan note and a :class:`~stablint.linter.plan.MissingBase`.
+
+    ``near`` is the node of the reference (its line/column locate the ``base-not-found`` finding);
+    ``key`` the key holding it (``"_base_"``, ``"defaults"``).
+    """
+    from ..plan import MissingBase
+
+    line, col = near.anchor if near is not None else (1, 1)
+    path = (near.path if near is not None else None) or plan.path
+    plan.notes.append(note)
+    if all(m.ref != ref or m.source.path != path for m in plan.missing_bases):
+        plan.missing_bases.append(MissingBase(ref, tried, Provenance(path, line, col, key)))
+
+
 def signature_score(keys: Iterable[str], strong: set[str], weak: set[str] = frozenset(), need: int = 1) -> float:
     """A detection score from key signatures.
 
