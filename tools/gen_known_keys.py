@@ -172,10 +172,11 @@ def _deprecated_keys(func: ast.FunctionDef, source: str) -> set[str]:
     found = set(_DEPRECATED.findall(source))
     for node in ast.walk(func):
         consts: list[ast.expr] = []
-        if isinstance(node, ast.Dict):
-            consts = [k for k in node.keys if k is not None]
-        elif isinstance(node, ast.Set):
-            consts = list(node.elts)
+        value = node.value if isinstance(node, ast.Assign) else None
+        if isinstance(value, ast.Dict):  # deprecated_mappings = {"boxes": ("show_boxes", ...)}
+            consts = [k for k in value.keys if k is not None]
+        elif isinstance(value, ast.Set):  # removed_keys = {"label_smoothing", ...}
+            consts = list(value.elts)
         elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In) and isinstance(node.comparators[0], ast.Name):
             consts = [node.left]  # "x" in custom
         elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Name):
