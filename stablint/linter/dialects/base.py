@@ -130,6 +130,22 @@ class Dialect:
     #: the framework's CLI takes its config keys as flags (``llamafactory-cli``, ``yolo``)
     cli_flags_are_keys = False
 
+    # -- top-level keys ---------------------------------------------------------
+    def key_policy(self, doc: Document) -> Any:
+        """How ``unknown-key`` judges ``doc``'s top-level keys: a
+        :class:`~stablint.linter.dialects.known_keys.KeyPolicy`, or ``None`` (no key set is
+        known for this file's framework and version: the rule stays silent).
+
+        The default wraps :attr:`known_keys`/:attr:`unknown_keys` (one unversioned set);
+        dialects whose framework has several families or releases override it.
+        """
+        if not self.known_keys:
+            return None
+        from .known_keys import KeyPolicy, KeySet
+
+        family = KeySet(self.name, self.title, (("", self.known_keys),))
+        return KeyPolicy(family, self.known_keys, self.known_keys, closed=self.unknown_keys == "closed")
+
     # -- detection ------------------------------------------------------------
     def detect(self, doc: Document) -> float:
         """Confidence in [0, 1] that ``doc`` is written for this framework (0 = no)."""

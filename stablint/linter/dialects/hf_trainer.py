@@ -36,6 +36,7 @@ from ..plan import EPOCH, EVAL, OPT_STEP, PER_DEVICE, RATIO, FRACTION_OF_LR, Pla
 from .base import Context, Dialect, number_of
 from .names import optimizer_family, scheduler_kind
 from .stages import trl_stage
+from . import known_keys as kk
 from .known_keys import HF_TRAINER as _KNOWN_KEYS
 
 #: Loader name per document format (how the framework itself reads numbers).
@@ -283,6 +284,30 @@ class HfTrainer(Dialect):
         if hits == 1 and "output_dir" in keys and keys & _HF_BATCH_OR_LENGTH:
             return 0.6  # output_dir is TrainingArguments' one required field
         return 0.0 if hits < 2 else min(0.8, 0.5 + 0.1 * hits)
+
+    def key_policy(self, doc: Document) -> kk.KeyPolicy | None:
+        """Key sets by family (known_keys.py), never by one union:
+
+        * a dump the trainer wrote itself (``training_args.json``, a TRL config's
+          ``to_json_string``: most TrainingArguments fields present) has no typos, and its
+          other keys belong to the subclass or to a newer release: ``None`` (silent);
+        * a file with TRL-only keys is a TRL trainer config (``SFTConfig``, ``DPOConfig``...,
+          whose fields change from release to release): near misses of TrainingArguments or
+          TRL keys at ``info``;
+        * otherwise TrainingArguments plus the script's own argument classes: near misses of a
+          TrainingArguments field (of the releases consistent with the file's other keys) at
+          ``warning``; keys of TRL and the example scripts are accepted, never suggested.
+        """
+        keys = {k for k in doc.keys() if isinstance(k, str)}
+        if kk.is_dump(keys, kk.TRAINING_ARGUMENTS):
+            return None
+        base = kk.TRAINING_ARGUMENTS.consistent_with(keys) | kk.SEQ2SEQ.keys
+        known = self.known_keys | kk.LLAMAFACTORY.keys | kk.PEFT_LORA.keys  # neighbours' parsers: accepted
+        trl = {k for k in keys & kk.TRL_ONLY if "_" in k}  # "name", "beta"... are too common to tell
+        if trl:
+            return kk.KeyPolicy(kk.TRL, known, base | kk.TRL.consistent_with(keys), severity="info",
+                                why=f"TRL config ('{sorted(trl)[0]}'): its fields differ between releases")
+        return kk.KeyPolicy(kk.TRAINING_ARGUMENTS, known, base)
 
     def fills_defaults(self, doc: Document) -> bool:
         """True when the file is certainly parsed by ``TrainingArguments`` (YAML/JSON,

@@ -60,14 +60,14 @@ from .base import Rule
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """One finding per unknown top-level key of the linted file (not of its base files).
 
-    Reads the framework facts ``known_keys``, ``unknown_keys`` and ``cli_flags_are_keys``
-    through :func:`~stablint.linter.dialects.facts_of`.
+    Reads the dialect's :meth:`~stablint.linter.dialects.base.Dialect.key_policy` for the
+    file (which key set, of which family and releases, and how sure) and its
+    ``cli_flags_are_keys`` fact, through :func:`~stablint.linter.dialects.facts_of`.
     """
     from ..dialects import facts_of  # lazy: `stablint rules`/`explain` need no dialects
 
     facts = facts_of(plan)
-    known = facts.known_keys
-    if not known or not plan.documents:
+    if not plan.documents:
         return
     doc = plan.documents[0]
     root = doc.root
@@ -75,23 +75,37 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         return
     if doc.fmt == "shell" and not facts.cli_flags_are_keys:
         return  # flags of a user's own train.py: its argument classes are unknown
-    closed = facts.unknown_keys == "closed"
+    policy = facts.key_policy(doc)
+    if policy is None:
+        return
     ignore = set(options["ignore"])
+    suggest = sorted(policy.suggest)
     for key, node in root.value.items():
-        if not isinstance(key, str) or key in known or key in ignore:
+        if not isinstance(key, str) or key in policy.known or key in ignore:
             continue
         import difflib  # lazy: only an unknown key needs it (cold-start budget, issue 7)
 
-        match = difflib.get_close_matches(key, known, n=1, cutoff=options["cutoff"])
-        if not match and not closed:
+        match = difflib.get_close_matches(key, suggest, n=1, cutoff=options["cutoff"])
+        if match and match[0] in key:
+            # a known key plus a prefix/suffix (dataset_configs, hub_model_revision) is how subclasses
+            # name their own fields; a typo drops or swaps letters (lr_scheduler_typ, warmup_epoch)
+            match = []
+        if not match and not policy.closed:
             continue
+        family = policy.family
+        span = f" {family.span()}" if family.span() else ""
+        message = f"unknown key '{key}' for {family.label}{span}"
+        if match:
+            message += f"; did you mean '{match[0]}'{family.where(match[0])}?"
+        if policy.why:
+            message += f" ({policy.why})"
         line, col = node.anchor
+        severity = RULE.severity if policy.severity == "warning" else policy.severity
         yield Finding(
-            code=RULE.code, rule=RULE.name, severity=RULE.severity,
-            message=f"unknown key '{key}' for {plan.dialect}" + (f"; did you mean '{match[0]}'?" if match else ""),
-            path=node.path or doc.path, line=line, column=col, field=key, dialect=plan.dialect,
+            code=RULE.code, rule=RULE.name, severity=severity,
+            message=message, path=node.path or doc.path, line=line, column=col, field=key, dialect=plan.dialect,
             hint=(f"rename it to '{match[0]}'" if match else "remove it or check the framework version"),
-            fix={"key": key, "value": match[0]} if match else None,
+            fix={"key": key, "value": match[0]} if match and severity != "info" else None,
         )
 
 
