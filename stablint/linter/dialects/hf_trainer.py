@@ -237,6 +237,12 @@ def launcher_world_size(d: Dialect, root: Node, plan: TrainingPlan) -> None:
             pv.value = int(pv.value * n)
 
 
+def trl_keys(doc: Document) -> set[str]:
+    """Top-level keys only TRL's configs have (``max_prompt_length``, ``num_generations``...):
+    the file feeds a TRL trainer config. Keys without ``_`` (``name``, ``beta``) are too common to tell."""
+    return {k for k in doc.keys() if isinstance(k, str) and "_" in k and k in kk.TRL_ONLY}
+
+
 class HfTrainer(Dialect):
     """``TrainingArguments`` as YAML/JSON (``parse_yaml_file``/``parse_json_file``) or CLI flags."""
 
@@ -303,7 +309,7 @@ class HfTrainer(Dialect):
             return None
         base = kk.TRAINING_ARGUMENTS.consistent_with(keys) | kk.SEQ2SEQ.keys
         known = self.known_keys | kk.LLAMAFACTORY.keys | kk.PEFT_LORA.keys  # neighbours' parsers: accepted
-        trl = {k for k in keys & kk.TRL_ONLY if "_" in k}  # "name", "beta"... are too common to tell
+        trl = trl_keys(doc)
         if trl:
             return kk.KeyPolicy(kk.TRL, known, base | kk.TRL.consistent_with(keys), severity="info",
                                 why=f"TRL config ('{sorted(trl)[0]}'): its fields differ between releases")
@@ -318,6 +324,12 @@ class HfTrainer(Dialect):
         """The KEYS table and :meth:`refine`, then the loader of this file's format."""
         plan = super().normalize(doc, ctx)
         plan.loader = FORMAT_LOADERS.get(doc.fmt, self.loader)
+        if doc.fmt == "yaml" and trl_keys(doc):
+            # TRL scripts read the YAML with TrlParser, which sets it as argparse defaults, and argparse
+            # converts string defaults with the field's type (1e-4 becomes a float: trl/scripts/utils.py
+            # set_defaults_with_config); HfArgumentParser.parse_yaml_file keeps the string. Which one runs
+            # is not in the file.
+            plan.loader_known = False
         return plan
 
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
