@@ -1,19 +1,26 @@
 """unknown-key (STL004): a top-level key the framework does not know, usually a typo.
 
 ### What it does
-For dialects whose framework defines its top-level keys (``Dialect.known_keys``; lists
-in ``stablint/linter/dialects/known_keys.py``: HF TrainingArguments (+ TRL and the
-transformers example arguments), LLaMA-Factory, detectron2 top-level sections,
-ultralytics ``default.yaml``, PEFT ``LoraConfig``), reports top-level keys that
-are not in the set, with a "did you mean" suggestion from ``difflib``. Where the
-framework accepts no other key (the dialect's ``unknown_keys`` is ``"closed"``:
-ultralytics, PEFT) every unknown key is reported; elsewhere (``"typos-only"``:
-user scripts may add their own argument classes, projects their own nodes) only
-keys with a close match (``cutoff``, default 0.8) are reported, since those are
-almost always typos. Shell launch scripts are checked only for framework CLIs
-that take the config keys as flags (the dialect's ``cli_flags_are_keys``:
-``llamafactory-cli``, ``yolo``); other scripts pass flags to the user's own
-``train.py``, whose argument classes are unknown.
+Checks the top-level keys of a file against the key set of its framework **family and
+releases** (``Dialect.key_policy``; the sets are generated from the frameworks' own
+sources by ``tools/gen_known_keys.py`` into ``stablint/linter/dialects/known_keys.json``,
+each release recorded with its version and wheel hash or git commit): transformers
+``TrainingArguments`` 4.20-5.25, TRL configs 0.8-1.16, PEFT ``LoraConfig`` 0.4-0.21,
+LLaMA-Factory 0.7-0.9, ultralytics ``default.yaml`` 8.0-8.4 (YOLOv8+), yolov5 hyp files,
+detectron2 top-level nodes. A key another release of the family (or a neighbouring
+family whose parser reads the same file: TRL configs extend ``TrainingArguments``) knows
+is accepted. "Did you mean" proposes only a key of the file's own family, from the
+releases consistent with its other keys, and says which releases have it. Where the
+framework accepts no other key (ultralytics ``check_dict_alignment``, a hand-written PEFT
+``LoraConfig``) every unknown key is reported; elsewhere only near misses (``cutoff``,
+default 0.8) that do not merely add a prefix or suffix to a known key (``hub_model_revision``,
+``dataset_configs`` are how subclasses name their own fields). The finding is ``info``
+where the family or release is a guess: a yolov5-style hyp file (its generation is not
+stated; it is never checked against YOLOv8 arguments), a TRL config, a file the framework
+wrote itself (ultralytics ``args.yaml``, PEFT ``adapter_config.json``: a newer release adds
+keys); a ``TrainingArguments`` dump (``training_args.json``) is not checked at all. Shell
+launch scripts are checked only for framework CLIs that take the config keys as flags
+(the dialect's ``cli_flags_are_keys``: ``llamafactory-cli``, ``yolo``).
 
 ### Why is this bad?
 Depending on the framework a misspelled key aborts the run at startup (HF
@@ -44,6 +51,7 @@ warmup_epochs: 5
 ```
 
 ### References
+- ``tools/gen_known_keys.py`` and ``known_keys.json`` (sources of every key set, per release).
 - research/existing_checks.md A.0 ("unknown key / typo" row), A.1 (HF ``parse_dict``), A.2 (PEFT drops unknown keys with a warning), A.4 (LLaMA-Factory), A.9 (yacs ``Non-existent config key``), A.11 (ultralytics ``check_dict_alignment``: "Similar arguments are i.e. [...]").
 - ruff/yamllint convention of suggesting the closest valid name (research/linter_anchors.md).
 """
