@@ -138,6 +138,8 @@ def test_trl_recipe_with_subclass_fields_is_silent(lint_text):
     assert res.results[0].plan.dialect == "hf-trainer"
     # dataset_configs (open-r1 ScriptArguments), hub_model_revision (open-r1 GRPOConfig): not typos
     assert stl004(res) == []
+    # chat_template (open-r1/alignment-handbook script arguments) is not a typo of TRL's chat_template_path
+    assert stl004(lint_text("config_demo.yaml", OPEN_R1_GRPO + "chat_template: x\n", isolated=True)) == []
     # a real typo in a TRL config: reported, at info (TRL fields differ between releases)
     [f] = stl004(lint_text("config_demo.yaml", OPEN_R1_GRPO + "lr_scheduler_kwarg: {}\n", isolated=True))
     assert f.severity == "info" and "did you mean 'lr_scheduler_kwargs'" in f.message
@@ -155,6 +157,13 @@ def test_training_arguments_dump_is_silent(lint_text):
             "lr_scheduler_type": "cosine", "save_safetensor": True}
     [f] = stl004(lint_text("args.json", json.dumps(hand), isolated=True))
     assert f.severity == "warning" and f.fix == {"key": "save_safetensor", "value": "save_safetensors"}
+
+
+def test_release_ranges():
+    ks = kk.KeySet("x", "x", (("1", frozenset({"a", "b"})), ("2", frozenset({"a"})), ("3", frozenset({"a", "b"}))))
+    assert (ks.where("a"), ks.where("b"), ks.span()) == ("", " (not in 2)", "1-3")
+    assert ks.consistent_with({"b", "zzz"}) == frozenset({"a", "b"})
+    assert kk.TRAINING_ARGUMENTS.where("evaluation_strategy") == " (in 4.20.1-4.46.3)"
 
 
 def test_suggestion_says_which_releases_have_it(lint_text):

@@ -72,11 +72,16 @@ class KeySet:
         return [v for v, keys in self.versions if key in keys]
 
     def where(self, key: str) -> str:
-        """``""`` when every version read has ``key``, else ``" (in 4.41.2-5.25.0)"``."""
+        """``""`` when every version read has ``key``; ``" (in 4.41.2-5.25.0)"`` when the versions that
+        have it are consecutive; else ``" (not in 0.29.1, 1.0.0)"``."""
         have = self.versions_of(key)
         if len(have) == len(self.versions) or not have:
             return ""
-        return f" (in {have[0]})" if len(have) == 1 else f" (in {have[0]}-{have[-1]})"
+        order = [v for v, _ in self.versions]
+        first, last = order.index(have[0]), order.index(have[-1])
+        if last - first + 1 == len(have):
+            return f" (in {have[0]})" if len(have) == 1 else f" (in {have[0]}-{have[-1]})"
+        return " (not in " + ", ".join(v for v in order if v not in have) + ")"
 
     def consistent_with(self, present: set[str]) -> frozenset[str]:
         """Keys of the versions that hold every key of ``present`` that this family knows;

@@ -13,8 +13,9 @@ is accepted. "Did you mean" proposes only a key of the file's own family, from t
 releases consistent with its other keys, and says which releases have it. Where the
 framework accepts no other key (ultralytics ``check_dict_alignment``, a hand-written PEFT
 ``LoraConfig``) every unknown key is reported; elsewhere only near misses (``cutoff``,
-default 0.8) that do not merely add a prefix or suffix to a known key (``hub_model_revision``,
-``dataset_configs`` are how subclasses name their own fields). The finding is ``info``
+default 0.8) that are not a known key with an affix added or a whole ``_word`` dropped
+(``hub_model_revision``, ``dataset_configs``, ``chat_template`` are how subclasses and other
+scripts name their own fields; a typo drops or swaps letters: ``warmup_epoch``). The finding is ``info``
 where the family or release is a guess: a yolov5-style hyp file (its generation is not
 stated; it is never checked against YOLOv8 arguments), a TRL config, a file the framework
 wrote itself (ultralytics ``args.yaml``, PEFT ``adapter_config.json``: a newer release adds
@@ -94,9 +95,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         import difflib  # lazy: only an unknown key needs it (cold-start budget, issue 7)
 
         match = difflib.get_close_matches(key, suggest, n=1, cutoff=options["cutoff"])
-        if match and match[0] in key:
-            # a known key plus a prefix/suffix (dataset_configs, hub_model_revision) is how subclasses
-            # name their own fields; a typo drops or swaps letters (lr_scheduler_typ, warmup_epoch)
+        if match and _is_variant(key, match[0]):
             match = []
         if not match and not policy.closed:
             continue
@@ -115,6 +114,19 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
             hint=(f"rename it to '{match[0]}'" if match else "remove it or check the framework version"),
             fix={"key": key, "value": match[0]} if match and severity != "info" else None,
         )
+
+
+def _is_variant(key: str, known: str) -> bool:
+    """True when ``key`` is ``known`` with something added (``dataset_configs``, ``hub_model_revision``)
+    or with a whole ``_word`` dropped (``chat_template`` for ``chat_template_path``): how subclasses and
+    other scripts name their own fields. A typo drops or swaps letters (``lr_scheduler_typ``,
+    ``warmup_epoch``, ``lora_traget``)."""
+    if known in key:
+        return True
+    if key in known:
+        rest = known.replace(key, "", 1)
+        return "_" in rest
+    return False
 
 
 RULE = Rule(
