@@ -37,30 +37,26 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from functools import cached_property
 
 _DATA = os.path.join(os.path.dirname(__file__), "known_keys.json")
 
 
-@dataclass(frozen=True)
 class KeySet:
-    """One framework family's top-level keys, version by version.
+    """One framework family's top-level keys, version by version (a plain class, not a
+    dataclass: the lint path's cold start, issue 7).
 
     Attributes:
         name: the family, as the generator names it (``"transformers.TrainingArguments"``).
         label: how a message names it (``"transformers TrainingArguments"``).
         versions: ``(version, keys)`` pairs in release order (oldest first).
+        keys: every key of every version (a key one release renamed is still known).
     """
 
-    name: str
-    label: str
-    versions: tuple[tuple[str, frozenset[str]], ...]
+    __slots__ = ("name", "label", "versions", "keys")
 
-    @cached_property
-    def keys(self) -> frozenset[str]:
-        """Every key of every version (a key one release renamed is still known)."""
-        return frozenset().union(*(k for _, k in self.versions))
+    def __init__(self, name: str, label: str, versions: tuple[tuple[str, frozenset[str]], ...]):
+        self.name, self.label, self.versions = name, label, versions
+        self.keys: frozenset[str] = frozenset().union(*(k for _, k in versions))
 
     def span(self) -> str:
         """``"4.20.1-5.25.0"``: the versions the set was read from."""
@@ -126,7 +122,6 @@ HF_EXAMPLE_ARGUMENTS = frozenset({
 })
 
 
-@dataclass(frozen=True)
 class KeyPolicy:
     """How ``unknown-key`` treats the top-level keys of one file (from :meth:`Dialect.key_policy`).
 
@@ -146,12 +141,12 @@ class KeyPolicy:
         why: one clause for the message when ``severity`` is lowered (``"TRL config: ..."``).
     """
 
-    family: KeySet
-    known: frozenset[str]
-    suggest: frozenset[str]
-    closed: bool = False
-    severity: str = "warning"
-    why: str = ""
+    __slots__ = ("family", "known", "suggest", "closed", "severity", "why")
+
+    def __init__(self, family: KeySet, known: frozenset[str], suggest: frozenset[str], closed: bool = False,
+                 severity: str = "warning", why: str = ""):
+        self.family, self.known, self.suggest = family, known, suggest
+        self.closed, self.severity, self.why = closed, severity, why
 
 
 def is_dump(keys: set[str], family: KeySet, fraction: float = 0.6) -> bool:
