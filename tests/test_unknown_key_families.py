@@ -159,6 +159,18 @@ def test_training_arguments_dump_is_silent(lint_text):
     assert f.severity == "warning" and f.fix == {"key": "save_safetensor", "value": "save_safetensors"}
 
 
+def test_never_suggests_a_neighbouring_frameworks_key(lint_text):
+    # lora_rnak is one letter from LLaMA-Factory's lora_rank, which the HF parser does not know: an
+    # HF TrainingArguments file gets no "did you mean 'lora_rank'" (that would not fix it)
+    text = ("output_dir: out\nlearning_rate: 2.0e-5\nper_device_train_batch_size: 8\nnum_train_epochs: 3\n"
+            "lr_scheduler_type: cosine\nlora_rnak: 8\n")
+    assert stl004(lint_text("train.yaml", text, isolated=True)) == []
+    # while a LLaMA-Factory file does get it
+    lf = text + "stage: sft\nfinetuning_type: lora\ntemplate: qwen3\n"
+    [f] = stl004(lint_text("lf.yaml", lf, isolated=True))
+    assert "did you mean 'lora_rank'" in f.message and "LLaMA-Factory" in f.message
+
+
 def test_release_ranges():
     ks = kk.KeySet("x", "x", (("1", frozenset({"a", "b"})), ("2", frozenset({"a"})), ("3", frozenset({"a", "b"}))))
     assert (ks.where("a"), ks.where("b"), ks.span()) == ("", " (not in 2)", "1-3")
