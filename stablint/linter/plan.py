@@ -183,6 +183,10 @@ class TrainingPlan:
             ``"yacs"``, ``"ruamel"``, ``"json"``, ``"toml"``, ``"python"``, ``"argparse"``.
         coerces: True when the framework converts numeric strings of typed fields
             itself (pydantic, jsonargparse, yacs), so only untyped keys stay strings.
+        loader_known: True when :attr:`loader` is certain for this file (the framework
+            has one loader); False when it is only the likeliest of several (a custom
+            script's ``yaml.safe_load`` or OmegaConf, ``HfArgumentParser.parse_yaml_file``
+            or TRL's ``TrlParser``). ``yaml-float-as-string`` reports at ``info`` then.
         fields: canonical name → :class:`PlanValue` (see :data:`FIELDS`).
         documents: every :class:`~stablint.linter.document.Document` the plan was
             built from (the file and its resolved bases), for load-pitfall rules.
@@ -200,6 +204,7 @@ class TrainingPlan:
     dialect: str
     loader: str = "pyyaml"
     coerces: bool = False
+    loader_known: bool = True
     fields: dict[str, PlanValue] = field(default_factory=dict)
     documents: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

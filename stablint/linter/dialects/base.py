@@ -82,6 +82,7 @@ class Dialect:
         loader: how the framework itself reads numbers (see :class:`TrainingPlan`).
         coerces: True when the framework converts numeric strings for typed fields
             (pydantic lax mode, jsonargparse type hints, yacs ``literal_eval``).
+        loader_known: False when :attr:`loader` is a guess (``TrainingPlan.loader_known``).
         scheduler_interval: default stepping of the LR scheduler (``"step"``/``"epoch"``).
         KEYS: canonical field → key path or list of key paths tried in order;
             a path may be a ``(path, unit)`` tuple.
@@ -118,6 +119,8 @@ class Dialect:
     formats: tuple[str, ...] = ("yaml", "json")
     loader = "pyyaml"
     coerces = False
+    #: the framework has this one loader (False: :attr:`loader` is only the likeliest; see TrainingPlan)
+    loader_known = True
     scheduler_interval = "step"
     KEYS: dict[str, Any] = {}
     known_keys: frozenset[str] | None = None
@@ -130,6 +133,22 @@ class Dialect:
     #: the framework's CLI takes its config keys as flags (``llamafactory-cli``, ``yolo``)
     cli_flags_are_keys = False
 
+    # -- top-level keys ---------------------------------------------------------
+    def key_policy(self, doc: Document) -> Any:
+        """How ``unknown-key`` judges ``doc``'s top-level keys: a
+        :class:`~stablint.linter.dialects.known_keys.KeyPolicy`, or ``None`` (no key set is
+        known for this file's framework and version: the rule stays silent).
+
+        The default wraps :attr:`known_keys`/:attr:`unknown_keys` (one unversioned set);
+        dialects whose framework has several families or releases override it.
+        """
+        if not self.known_keys:
+            return None
+        from .known_keys import KeyPolicy, KeySet
+
+        family = KeySet(self.name, self.title, (("", self.known_keys),))
+        return KeyPolicy(family, self.known_keys, self.known_keys, closed=self.unknown_keys == "closed")
+
     # -- detection ------------------------------------------------------------
     def detect(self, doc: Document) -> float:
         """Confidence in [0, 1] that ``doc`` is written for this framework (0 = no)."""
@@ -139,7 +158,7 @@ class Dialect:
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Build the TrainingPlan of ``doc``: apply :attr:`KEYS`, then :meth:`refine`."""
         plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self.loader, coerces=self.coerces, documents=[doc],
-                            framework=self)
+                            framework=self, loader_known=self.loader_known)
         root = self.root(doc, ctx, plan)
         for canonical, spec in self.KEYS.items():
             self.take_first(plan, root, canonical, spec)

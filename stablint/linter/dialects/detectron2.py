@@ -25,7 +25,9 @@ from ..document import Document, Node
 from ..plan import GLOBAL, ITERATION, PlanValue, Provenance, TrainingPlan
 from .base import Context, Dialect, merge_nodes, missing_base, number_of
 from .names import scheduler_kind
-from .known_keys import DETECTRON2 as _KNOWN_KEYS
+from . import known_keys as kk
+
+_KNOWN_KEYS = kk.DETECTRON2.keys
 
 _TOP = {"_BASE_", "MODEL", "SOLVER", "DATASETS", "INPUT", "TEST", "DATALOADER", "VERSION", "OUTPUT_DIR", "SEED",
         "CUDNN_BENCHMARK", "GLOBAL", "VIS_PERIOD"}
@@ -85,6 +87,10 @@ class Detectron2(Dialect):
     loader = "yacs"
     coerces = True
     scheduler_interval = "step"
+
+    def key_policy(self, doc: Document) -> kk.KeyPolicy | None:
+        """Near misses of the top-level nodes of detectron2 v0.4.1-main (known_keys.py), at ``warning``."""
+        return kk.KeyPolicy(kk.DETECTRON2, kk.DETECTRON2.keys, kk.DETECTRON2.keys)
 
     def detect(self, doc: Document) -> float:
         """Upper-case yacs sections (``SOLVER``, ``MODEL``, ``_BASE_`` ...)."""

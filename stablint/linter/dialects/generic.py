@@ -169,6 +169,8 @@ class Generic(Dialect):
     title = "Generic / custom training config"
     formats = ("yaml", "json", "toml", "shell", "python")
     loader = "pyyaml"
+    #: a custom script reads its YAML with ``yaml.safe_load``, OmegaConf, ruamel... : a guess
+    loader_known = False
     scheduler_interval = "epoch"
 
     def detect(self, doc: Document) -> float:
@@ -180,7 +182,7 @@ class Generic(Dialect):
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Find every canonical field by its common names (see :data:`ALIASES`)."""
         plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self._loader_for(doc), documents=[doc],
-                            framework=self)
+                            framework=self, loader_known=doc.fmt != "yaml")
         idx = _index(doc.root)
         for canonical, names in ALIASES.items():
             for name in names:
@@ -211,6 +213,14 @@ class Generic(Dialect):
             if interval == "step":
                 plan.notes.append(f"scheduler steps per optimizer step: {why}")
         self._units(plan)
+        if plan.loader == "omegaconf":  # plain 1e-4 scalars are floats for OmegaConf (quoted ones stay strings)
+            plain = {i.key_path for i in doc.issues if i.kind == "yaml11-float-string"}
+            for pv in plan.fields.values():
+                items = pv.value.values() if isinstance(pv.value, dict) else [pv]
+                for item in items:
+                    if isinstance(item, PlanValue) and item.as_string and item.source is not None \
+                            and item.source.key in plain:
+                        item.as_string = False
         if plan.has("lora.r") or plan.has("lora.alpha"):
             use = next((n for _, _, n in idx.get("use_lora", [])), None)
             enabled = bool(use.value) if use is not None and isinstance(use.value, bool) else True
@@ -218,6 +228,12 @@ class Generic(Dialect):
         return plan
 
     def _loader_for(self, doc: Document) -> str:
+        """How the file's numbers are read: by format; a YAML file with ``${...}`` interpolation
+        is read by OmegaConf (PyYAML would leave ``${a.b}`` a literal string, so nobody writes it
+        for PyYAML), which resolves ``1e-4`` as a float (omegaconf ``_utils.py`` ``get_yaml_loader``
+        float resolver, research/dialects.md §1)."""
+        if doc.fmt == "yaml" and any(isinstance(n.value, str) and "${" in n.value for _, n in doc.root.walk()):
+            return "omegaconf"
         return {"yaml": "pyyaml", "json": "json", "toml": "toml", "shell": "argparse", "python": "python"}[doc.fmt]
 
     def _nested_optimizer(self, root: Node, plan: TrainingPlan) -> None:
