@@ -23,6 +23,8 @@ SIGNALS: dict[str, str] = {
     "lr-cut-too-late": "STL908",
     "nonfinite-values": "STL909",
     "overfitting": "STL910",
+    "early-grad-spike": "STL911",
+    "initial-loss-high": "STL912",
 }
 
 #: Every threshold (option name → default). ``None`` = derived from the trace length.
@@ -49,9 +51,12 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "collapse_drop": 0.99,        # loss falls >= 99% of its first value ... (proposed)
     "collapse_fraction": 0.1,     # ... within the first 10% of the logged steps (proposed)
     "collapse_after_min_decrease": 0.1,  # then falls < 10% more (median of the first vs last 1/8) (proposed)
-    # grad-norm growth (OPT logbook / OLMo 2: growing norms precede spikes, research §10)
-    "grad_growth_factor": 4.0,    # late median / early median (proposed)
-    "grad_min_points": 10,        # post-warm-up grad_norm points needed
+    # grad-norm growth (OPT logbook / OLMo 2: growing norms precede spikes, research §10); monotonic trend
+    # test (Mann-Kendall + Theil-Sen, signals/trend.py), issue 16
+    "grad_growth_factor": 3.0,    # Theil-Sen fitted growth over the run (issue 16: ">= 3x over the run")
+    "grad_trend_alpha": 0.01,     # Mann-Kendall one-sided significance level
+    "grad_trend_bins": 40,        # medians of consecutive points the trend test runs on (autocorrelation)
+    "grad_min_points": 10,        # grad_norm points needed (the normal approximation of Mann-Kendall: n >= 10)
     "warmup_fraction": 0.1,       # leading share of points skipped as warm-up (proposed)
     "warmup_steps": None,         # explicit warm-up length in steps (wins over the fraction)
     # clip saturation (Tuning Playbook: > 50% clipped = extremely aggressive, research §7.3)
@@ -73,6 +78,32 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "overfit_min_rise": 0.05,     # final eval >= 1.05 x best eval (proposed)
     "overfit_min_evals": 3,       # evaluations of one series needed
     "overfit_patience": 2,        # evaluations after the best one, all worse
+    # short-log checks (issue 16): judged on any log with >= 2 points
+    "early_spike_ratio": 10.0,    # first grad norm >= 10 x the median of the later ones (proposed)
+    "early_spike_min_points": 3,  # grad_norm points needed (the first + >= 2 later ones)
+    "init_loss_dev_ratio": 1.0,   # first loss >= (1 + 1.0) x ln(vocab): TheDeepChecker Initial_Loss dev_ratio 1.0
+    "vocab_size": None,           # from the options, the trace meta or a config.json beside the log
+}
+
+#: Highest severity each runtime signal is reported at (a cap: a check may choose lower, e.g.
+#: ``lr-never-changes`` at info while the loss still falls). A signal that did not reach recall
+#: >= 90% and precision >= 95% on the test half of tests/logs_real ships at ``info`` (issue 16;
+#: numbers in docs/diagnose.md). :func:`~stablint.trends.signals.measure` applies it.
+SEVERITY: dict[str, str] = {name: "error" for name in SIGNALS}
+
+#: Thresholds of the probe-only signals (:mod:`stablint.probes.signals_probe`), kept in this one
+#: table with the runtime ones (issue 16). Sources in that module's docstring.
+PROBE_THRESHOLDS: dict[str, float] = {
+    "noise_ratio": 10.0,          # B_simple / B >= 10 (McCandlish et al. 2018; proposed)
+    "share_max": 0.9,             # one term's share of summed per-term grad norms (GradNorm; proposed)
+    "share_steps": 0.8,           # ... on >= 80% of sampled steps
+    "share_ratio": 10.0,          # max/min term ratio (reported, does not confirm alone)
+    "ab_rel": 0.02,               # lr/3 A/B: val loss lower by > 2% of L0 (proposed)
+    "lora_gain": 2.0,             # alpha x 4 run reaches >= 2 x the val-loss drop (seed 004; proposed)
+    "lora_rel": 1e-4,             # relative LoRA update ||s BA|| / ||W0|| reported below this
+    "upd_high": -1.0,             # median log10 update/weight ratio > -1: too fast (TheDeepChecker)
+    "upd_low": -4.0,              # ... < -4: too slow (TheDeepChecker)
+    "init_dev_ratio": DEFAULT_OPTIONS["init_loss_dev_ratio"],  # |L0 - ln C| >= 1.0 x ln C (same as diagnose)
 }
 
 #: Signal name → where its thresholds come from (printed with each finding as ``source``).
@@ -96,6 +127,9 @@ SOURCES: dict[str, str] = {
                         "('grad_norm': NaN with 'loss': 0.0), research/probe_anchors.md §11.1, §13",
     "overfitting": "UMLAUT check_overfitting (eval up while train down), SMD Overfit, "
                    "research/probe_anchors.md §13 overfit_gap",
+    "early-grad-spike": "issue 16 short-log check (first logged grad norm far above the rest; proposed ratio)",
+    "initial-loss-high": "TheDeepChecker Initial_Loss (dev_ratio 1.0); Karpathy recipe 'verify loss @ init'; "
+                         "research/probe_anchors.md §13",
 }
 
 #: Signal name → the trace series its finding points at (``Signal.field``; a check may name another).
@@ -103,23 +137,25 @@ FIELDS: dict[str, str] = {
     "loss-spike": "trace.loss", "loss-plateau": "trace.loss", "loss-divergence": "trace.loss",
     "early-collapse-then-plateau": "trace.loss", "grad-norm-growth": "trace.grad_norm",
     "clip-saturation": "trace.grad_norm", "lr-never-changes": "trace.lr", "lr-cut-too-late": "trace.lr",
-    "nonfinite-values": "trace.loss", "overfitting": "trace.eval_loss",
+    "nonfinite-values": "trace.loss", "overfitting": "trace.eval_loss", "early-grad-spike": "trace.grad_norm",
+    "initial-loss-high": "trace.loss",
 }
 
 
 def resolve_options(options: dict[str, Any] | None, trace: Trace) -> dict[str, Any]:
     """The options of one :func:`~stablint.trends.signals.measure` call.
 
-    :data:`DEFAULT_OPTIONS`, then ``trace.meta["max_grad_norm"]`` and
-    ``trace.meta["warmup_steps"]`` (steps) when set, then ``options``: a ``None``
+    :data:`DEFAULT_OPTIONS`, then ``trace.meta["max_grad_norm"]``,
+    ``trace.meta["warmup_steps"]`` (steps) and ``trace.meta["vocab_size"]`` when set, then ``options``: a ``None``
     value in ``options`` keeps the default of a known option (unknown keys are kept
     as given). Returns a new dict; never raises.
     """
     o = dict(DEFAULT_OPTIONS)
     if trace.meta.get("max_grad_norm") is not None:
         o["max_grad_norm"] = trace.meta["max_grad_norm"]
-    if trace.meta.get("warmup_steps") is not None:
-        o["warmup_steps"] = trace.meta["warmup_steps"]
+    for key in ("warmup_steps", "vocab_size"):
+        if trace.meta.get(key) is not None:
+            o[key] = trace.meta[key]
     for k, v in (options or {}).items():
         if v is not None or k not in o:
             o[k] = v
