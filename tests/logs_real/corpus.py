@@ -1,11 +1,13 @@
 """The real-log corpus (issue 16): manifest, where each log lies, and precision/recall of diagnose on it.
 
 ``manifest.tsv`` columns: ``id``, ``repo``, ``path``, ``commit`` (the log's public source),
-``licence`` (of that repository), ``copied`` (``yes``: the file is in ``files/<id>/``, its
+``licence`` (of that repository's LICENSE file; ``none`` = no licence file), ``copied`` (``yes``: the file is in ``files/<id>/``, its
 licence allows it; ``no``: fetch it with ``fetch.py`` into the cache), ``split``
 (``calibration`` / ``test``, by repository), ``clip`` / ``vocab`` (as stated by files beside
-the log), ``labels`` (by ``label_rule.py``, frozen before diagnose ran; ``healthy`` = none) and
-``note`` (the second look at a disagreement).
+the log), ``labels`` (by ``label_rule.py``, frozen before diagnose ran; ``healthy`` = none; the second look
+changed L012 and L014 only, as their notes say), ``diagnosed`` (what diagnose fired with the
+calibrated defaults, frozen as a regression reference; ``none`` = nothing) and ``note`` (the
+second look at a disagreement).
 
 Cache of the fetched logs: ``$STABLINT_LOGS_REAL`` or ``~/.cache/stablint/logs_real``, laid out
 as ``<id>/<file name>`` with the files found beside each log.
@@ -43,6 +45,7 @@ class Entry:
     split: str
     labels: set[str] = field(default_factory=set)
     note: str = ""
+    diagnosed: set[str] = field(default_factory=set)
 
     @property
     def local(self) -> str | None:
@@ -65,7 +68,8 @@ def load() -> list[Entry]:
     with open(MANIFEST, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     return [Entry(r["id"], r["repo"], r["path"], r["commit"], r["licence"], r["copied"] == "yes", r["split"],
-                  set() if r["labels"] == "healthy" else set(r["labels"].split(",")), r.get("note") or "")
+                  set() if r["labels"] == "healthy" else set(r["labels"].split(",")), r.get("note") or "",
+                  set() if r.get("diagnosed", "none") == "none" else set(r["diagnosed"].split(",")))
             for r in rows]
 
 
