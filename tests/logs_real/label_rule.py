@@ -32,6 +32,7 @@ is the median of group k (0..7). Rules (a label is set when its rule holds):
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
@@ -88,7 +89,9 @@ def labels(trace, clip: float | None = None, vocab: int | None = None) -> list[s
     if clip and len(gn) >= 20 and sum(1 for g in gn if g > clip) / len(gn) > 0.5:
         out.append("clip-saturation")
     if len(lr) >= 10:
-        top = max(sum(1 for y in lr if abs(y - x) <= 1e-6 * max(abs(x), 1e-30)) for x in set(lr))
+        srt = sorted(lr)
+        top = max(bisect.bisect_right(srt, x + 1e-6 * max(abs(x), 1e-30)) - bisect.bisect_left(srt, x)
+                  for x in set(srt))
         if top / len(lr) >= 0.8:
             out.append("lr-never-changes")
     evs = [(r.step, r.eval_loss) for r in trace.records if r.eval_loss is not None and math.isfinite(r.eval_loss)]
