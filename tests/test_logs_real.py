@@ -43,8 +43,9 @@ def test_copied_logs_are_present_and_their_licence_allows_it():
     copied = [e for e in ENTRIES if e.copied]
     assert copied and all(e.licence in PERMISSIVE for e in copied)
     assert all(e.local and e.local.startswith(os.path.join(HERE, "files")) for e in copied)
-    on_disk = set(os.listdir(os.path.join(HERE, "files")))
+    on_disk = set(os.listdir(os.path.join(HERE, "files"))) - {"README.md"}
     assert on_disk == {e.id for e in copied}, "files/ holds exactly the copied logs"
+    assert all(os.path.exists(os.path.join(HERE, "files", e.id, "LICENSE")) for e in copied)
 
 
 @pytest.mark.parametrize("e", PRESENT, ids=lambda e: e.id)

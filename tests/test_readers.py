@@ -162,3 +162,16 @@ def test_seq2seq_predict_entries_without_step_are_kept_apart():
     assert sum(1 for r in t.records if r.loss is not None) == 4
     assert sum(1 for r in t.records if r.eval_loss is not None) == 4
     assert not any(k.startswith("predict_") for r in t.records for k in r.extra)
+
+
+def test_diagnose_header_says_what_was_skipped(tmp_path):
+    """Issue 16: the header line (text and Markdown) counts the skipped entries by reason."""
+    from click.testing import CliRunner
+
+    from stablint.cli import cli
+
+    p = tmp_path / "trainer_state.json"
+    p.write_text('{"log_history": [{"loss": 1.0, "step": 1}, {"loss": 0.9}, {"loss": 0.8, "step": 2}]}')
+    for fmt in ("text", "markdown"):
+        r = CliRunner().invoke(cli, ["diagnose", str(p), "--format", fmt])
+        assert r.exit_code == 0 and "skipped 1 entry (1 without a step)" in r.output, r.output
