@@ -180,6 +180,8 @@ def framework_of(path: str, text: str) -> str | None:
         return "detectron2"
     if "class_path" in text and re.search(r"^(fit:|trainer:|model:)", text, re.M):
         return "lightning-cli"
+    if re.search(r"^fit:", text, re.M) and re.search(r"^\s+(trainer|model|data):", text, re.M):
+        return "lightning-cli"  # subcommand-nested LightningCLI config (fit: {trainer: ..., model: ...})
     if re.search(r"^(fine_tune_type|lora_parameters):", text, re.M) or (
         re.search(r"^iters:", text, re.M) and re.search(r"^(model|data):", text, re.M)
     ):
@@ -343,11 +345,25 @@ def main() -> None:
         for e in entries:
             rows.append((repo, repo_dir, lic, commit, e))
     rows.sort(key=lambda r: (r[0].lower(), r[4]["path"]))
+    # ids are stable: a (repo, path) already in the manifest keeps its id, new rows get the next numbers,
+    # so judgements.tsv (keyed by id) survives adding repositories
+    old_ids: dict[tuple[str, str], str] = {}
+    if (HERE / "MANIFEST.tsv").is_file():
+        for line in (HERE / "MANIFEST.tsv").read_text().splitlines()[1:]:
+            cols = line.split("\t")
+            old_ids[(cols[1], cols[2])] = cols[0]
+    next_num = max((int(v[1:]) for v in old_ids.values()), default=0) + 1
+    ids = []
+    for repo, _d, _l, _c, e in rows:
+        if (repo, e["path"]) in old_ids:
+            ids.append(old_ids[(repo, e["path"])])
+        else:
+            ids.append(f"u{next_num:04d}")
+            next_num += 1
     for sub in ("files", "cache"):
         shutil.rmtree(HERE / sub, ignore_errors=True)
     lines = ["id\trepo\tpath\tcommit\tlicence\tframework\tkind\tsplit\tlocal\textra_paths"]
-    for i, (repo, repo_dir, lic, commit, e) in enumerate(rows, 1):
-        uid = f"u{i:04d}"
+    for uid, (repo, repo_dir, lic, commit, e) in zip(ids, rows):
         top = "files" if lic in PERMISSIVE else "cache"
         if e["extra"]:
             local = f"{top}/{uid}/{e['path']}"

@@ -149,7 +149,10 @@ def print_precision(records: dict[str, dict]) -> None:
                 continue
             v = verdicts.get((rec["id"], f["rule"], str(f["line"])), "unjudged")
             per_rule[f["rule"]][v] += 1
-    print("== precision on the test half (warning + error)")
+        for e in rec["errors"]:
+            v = verdicts.get((rec["id"], "input-error", str(e.get("line"))), "unjudged")
+            per_rule["input-error"][v] += 1
+    print("== precision on the test half (warning + error findings, and input errors)")
     for rule, c in sorted(per_rule.items()):
         tp, fp = c["TP"], c["FP"]
         prec = f"{tp / (tp + fp):.0%}" if tp + fp else "-"
