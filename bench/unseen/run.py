@@ -81,9 +81,9 @@ def main() -> int:
                         or f["path"].startswith(str(HERE / "cache" / r["id"]))), None)
         if row is None:
             continue
-        records[row["id"]]["findings"].append(
-            {k: f.get(k) for k in ("rule", "code", "severity", "line", "field", "dialect", "message")}
-        )
+        rec = {k: f.get(k) for k in ("rule", "code", "severity", "line", "field", "dialect", "message")}
+        rec["file"] = str(Path(f["path"]).resolve().relative_to(HERE)) if f["path"].startswith(str(HERE)) else f["path"]
+        records[row["id"]]["findings"].append(rec)
     for e in errors:
         p = e.get("path") if isinstance(e, dict) else None
         row = by_path.get(p) if p else None
