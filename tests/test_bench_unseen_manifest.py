@@ -17,6 +17,7 @@ PERMISSIVE = {"MIT", "Apache-2.0", "BSD-3-Clause", "BSD-2-Clause", "ISC", "Unlic
 
 
 def _rows() -> list[dict[str, str]]:
+    """Manifest rows; asserts the header is exactly COLUMNS."""
     with (BENCH / "MANIFEST.tsv").open(newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t")
         assert reader.fieldnames == COLUMNS
@@ -24,6 +25,7 @@ def _rows() -> list[dict[str, str]]:
 
 
 def _corpus_repos() -> set[str]:
+    """Repositories of the development corpus (tests/corpus/MANIFEST.tsv)."""
     repos = set()
     for manifest in (Path(__file__).resolve().parent / "corpus" / "MANIFEST.tsv",):
         with manifest.open(newline="") as fh:
@@ -32,6 +34,7 @@ def _corpus_repos() -> set[str]:
 
 
 def test_manifest_columns_ids_and_size():
+    """Unique ids, both kinds, >= 300 configs from >= 150 repositories, >= 40 non-configs, full commits."""
     rows = _rows()
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids))
@@ -46,6 +49,7 @@ def test_manifest_columns_ids_and_size():
 
 
 def test_split_is_by_repository_hash_and_has_both_halves():
+    """split = parity of sha256(repo)[0], so a repository never straddles the halves."""
     rows = _rows()
     for r in rows:
         even = hashlib.sha256(r["repo"].encode()).digest()[0] % 2 == 0
@@ -54,6 +58,7 @@ def test_split_is_by_repository_hash_and_has_both_halves():
 
 
 def test_only_redistributable_files_are_shipped_and_they_are_present():
+    """files/ holds exactly the permissive-licence rows, each with its bases; the rest live in cache/."""
     for r in _rows():
         shipped = r["local"].startswith("files/")
         assert shipped == (r["licence"] in PERMISSIVE), r["id"]
@@ -66,4 +71,5 @@ def test_only_redistributable_files_are_shipped_and_they_are_present():
 
 
 def test_no_repository_of_the_development_corpus():
+    """The benchmark is unseen: no repository overlaps the corpus stablint was developed on."""
     assert not {r["repo"] for r in _rows()} & _corpus_repos()
