@@ -38,8 +38,10 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Record the current findings in FILE (keyed by path, rule, field; never line numbers).")
 @click.option("--base", "base_rev", default=None, metavar="REV",
               help="Also compare each file with its version at git revision REV (PR-diff rules STL7xx).")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply exclude/extend-exclude to files named explicitly too (what the pre-commit hook passes).")
 def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, file_timeout, config_file, isolated, jobs,
-         no_suppressions, baseline_file, write_baseline, base_rev):
+         no_suppressions, baseline_file, write_baseline, base_rev, force_exclude):
     """Lint training configs (files or directories) for risky combinations.
 
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.
@@ -55,7 +57,8 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
     if dialect and dialect not in dialects.dialect_names():
         raise click.BadParameter(f"unknown dialect {dialect!r}; choose from: {', '.join(dialects.dialect_names())}", param_hint="--dialect")
     options = LintOptions(select=_split(select), ignore=_split(ignore), dialect=dialect, config_file=config_file,
-                          isolated=isolated, suppressions=not no_suppressions, jobs=jobs or None)
+                          isolated=isolated, suppressions=not no_suppressions, jobs=jobs or None,
+                          force_exclude=force_exclude)
     if max_file_size:
         options.max_bytes = max_file_size
     if file_timeout is not None:
