@@ -88,6 +88,10 @@ def load(path: str, options: LintOptions | None = None):
         raise fr.error
     if fr.plan is None:
         raise InputError(path, "no training plan could be built from this file")
+    if fr.plan.dialect == "unknown":  # docker-compose.yml, a CI workflow, notes: nothing to train
+        raise InputError(path, "not a training config: no framework's settings (learning rate, optimizer, "
+                               "schedule, batch) were recognized, so there is nothing to probe "
+                               "(`stablint rules --dialects` lists what stablint reads)")
     return fr.plan, fr.findings
 
 
