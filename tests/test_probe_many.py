@@ -28,7 +28,9 @@ def test_action_probe_summary_merges_files(tmp_path):
     # one `stablint probe --format json A B C` process: one probe per file, a JSON list of reports
     markdown, rc = action.run_probes(["examples/seed004_before.sh", "examples/seed004_after.sh", str(bad)], FAST)
     assert markdown.startswith("## stablint probe: 3 config files, ")
-    assert "| `examples/seed004_before.sh` | STL" in markdown and "**confirmed**" in markdown
-    assert "| `examples/seed004_after.sh` |" in markdown
+    from stablint.linter.reporters.escape import markdown as md
+
+    assert f"| {md('examples/seed004_before.sh')} | STL" in markdown and "**confirmed**" in markdown
+    assert f"| {md('examples/seed004_after.sh')} |" in markdown
     assert "### Not probed" in markdown and "notes.yaml" in markdown
     assert rc == 2  # a refused file is an input error
