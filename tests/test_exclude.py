@@ -116,3 +116,13 @@ def test_config_values_parsed(tmp_path):
                    "respect-gitignore = false\n")
     c = load_config(str(cfg))
     assert (c.exclude, c.extend_exclude, c.force_exclude, c.respect_gitignore) == (["a/"], ["b/"], True, False)
+
+
+def test_readme_config_example_is_valid(tmp_path):
+    import re
+
+    from conftest import ROOT
+
+    block = re.search(r"```yaml\n# \.stablint\.yaml\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    (tmp_path / ".stablint.yaml").write_text(block)
+    assert load_config(str(tmp_path / ".stablint.yaml")).extend_exclude
