@@ -120,11 +120,15 @@ def show_settings(paths, options) -> str:
               help="Print the number of findings per rule instead of the findings.")
 @click.option("--stdin-filename", default=None, metavar="NAME",
               help="With PATH '-': the name of the text read from standard input (its format and config).")
+@click.option("--fix", "apply_fixes", is_flag=True,
+              help="Apply the safe fixes (yaml-float-as-string: 1e-4 -> 1.0e-4; comments and layout kept), then report what is left.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the safe fixes as a unified diff instead of applying them; exit 1 when there is one.")
 @click.option("--show-settings", "show_settings_flag", is_flag=True,
               help="Print the settings that govern the first PATH (config file, rules, exclusions) and exit.")
 def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, file_timeout, config_file, isolated, jobs,
          no_suppressions, baseline_file, write_baseline, base_rev, force_exclude, color, output_file, quiet,
-         show_statistics, stdin_filename, show_settings_flag):
+         show_statistics, stdin_filename, show_settings_flag, apply_fixes, show_diff):
     """Lint training configs (files or directories) for risky combinations.
 
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.
@@ -169,6 +173,23 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
         if result.files == 0 and not result.errors and not quiet:
             click.echo(f"warning: no config files found under {', '.join(paths)} (looked for "
                        ".yaml/.yml/.json/.toml/.sh/.bash and config-named .py files; excluded paths skipped)", err=True)
+    if show_diff or apply_fixes:  # stablint/linter/fix.py
+        from ..linter import fix
+
+        changes = fix.plan_fixes(result.findings) if "-" not in paths else {}
+        if show_diff:
+            sys.stdout.write(fix.unified_diff(changes))
+            sys.exit(2 if result.errors else 1 if changes else 0)
+        try:
+            fixed = fix.write(changes)
+        except OSError as exc:
+            click.echo(f"error: cannot write {exc.filename}: {exc.strerror or exc}", err=True)
+            sys.exit(2)
+        if fixed:
+            if not quiet:
+                click.echo(f"fixed {fixed} finding{'s' if fixed != 1 else ''} in {len(changes)} "
+                           f"file{'s' if len(changes) != 1 else ''}", err=True)
+            result = lint_paths(paths, options)
     if base_rev:  # PR-diff rules (stablint/linter/diff.py)
         from ..linter import diff
 
