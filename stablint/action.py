@@ -295,8 +295,12 @@ def decide_exit(result, fail_on: str) -> int:
 
 
 def lint_command(files: list[str], config: str, baseline: str, base: str | None) -> list[str]:
-    """The ``stablint lint`` argv (JSON output; ``--`` before the paths), run isolated (``python -I``)."""
-    cmd = [*PYTHON_ISOLATED, "-m", "stablint", "lint", "--format", "json", "--exit-zero"]
+    """The ``stablint lint`` argv (JSON output; ``--`` before the paths), run isolated (``python -I``).
+
+    ``--force-exclude``: the changed files of ``only-changed`` are named explicitly, and the
+    repository's ``exclude``/``extend-exclude`` must still hold for them (as in the pre-commit hook).
+    """
+    cmd = [*PYTHON_ISOLATED, "-m", "stablint", "lint", "--format", "json", "--exit-zero", "--force-exclude"]
     if config:
         cmd += ["--config", config]
     if baseline:

@@ -66,3 +66,12 @@ def test_unfetchable_base_skips_diff_rules_with_a_notice(shallow_pr, tmp_path):
     assert "STL701" not in log  # the diff rules did not run
     assert "PR-diff rules (STL7xx) are skipped" in summary
     assert "### configs/run.sh" in summary  # the file is still linted (single-file rules)
+
+
+def test_config_exclusions_hold_for_changed_files(shallow_pr, tmp_path):
+    ws, base = shallow_pr
+    (ws / ".stablint.yaml").write_text("extend-exclude: ['configs/']\n")
+    outputs, summary, log, _, rc = run_action(ws, {"install": "false", "only-changed": "true"},
+                                              _runner(tmp_path, "r"), event={"pull_request": {"base": {"sha": base}}})
+    assert outputs["exit-code"] == "0" and outputs["findings"] == "0", log  # configs/run.sh is excluded
+    assert rc == 0
