@@ -16,6 +16,13 @@ pytestmark = pytest.mark.probe
 FAST = ["--steps", "8", "--max-seconds", "4", "--device", "cpu"]
 
 
+def test_one_non_training_file_alone_is_refused(tmp_path):
+    p = tmp_path / "docker-compose.yml"
+    p.write_text("services:\n  web:\n    image: nginx\n    environment:\n      BATCH_SIZE: 1\n")
+    res = cli_runner().invoke(cli, ["probe", str(p)])
+    assert res.exit_code == 2 and "not a training config" in res.stderr and res.stdout == ""
+
+
 def test_several_configs_refuse_single_file_outputs(tmp_path):
     res = cli_runner().invoke(cli, ["probe", "examples/seed004_before.sh", "examples/seed004_after.sh",
                                     "--plot", str(tmp_path / "x.png")])
@@ -32,5 +39,5 @@ def test_action_probe_summary_merges_files(tmp_path):
 
     assert f"| {md('examples/seed004_before.sh')} | STL" in markdown and "**confirmed**" in markdown
     assert f"| {md('examples/seed004_after.sh')} |" in markdown
-    assert "### Not probed" in markdown and "notes.yaml" in markdown
-    assert rc == 2  # a refused file is an input error
+    assert "### Not probed" in markdown and "notes.yaml" in markdown and "not a training config" in markdown
+    assert rc == 1  # among several files, a non-training file is skipped, not an error; seed004 is confirmed

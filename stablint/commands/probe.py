@@ -73,8 +73,9 @@ def probe(configs, target, steps, max_seconds, device, fmt, plot, trace_out, com
     Verdicts: confirmed, not-observed (measured over a long enough horizon, clean),
     inconclusive (the horizon or the target cannot show it; never a refutation).
     Several CONFIGs (what the pre-commit hook passes) are probed one after the other, each
-    with the full --max-seconds; the exit code is the highest of theirs and --format json
-    prints a JSON list of the reports.
+    with the full --max-seconds; files that are not training configs are skipped with a note
+    (one such file given alone is an error); the exit code is the highest of theirs and
+    --format json prints a JSON list of the reports.
     """
     if len(configs) > 1:
         if plot or trace_out:
@@ -136,8 +137,17 @@ def _probe_each(configs, fmt: str, params: dict) -> None:
     """Probe every config in a child invocation of this command; exits with the highest code."""
     import json
 
+    from ..linter.document import InputError
+    from ..probes.runner import NOT_A_TRAINING_CONFIG, load
+
     worst, reports = 0, []
     for config in configs:
+        try:
+            load(config)
+        except InputError as exc:
+            if exc.message.startswith(NOT_A_TRAINING_CONFIG):  # pre-commit hands over every YAML/JSON/...
+                click.echo(f"{config}: skipped, {exc.message}", err=True)
+                continue
         args = [config, "--format", fmt]
         for name, value in params.items():
             flag = "--" + name.replace("_", "-")
