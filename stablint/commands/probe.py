@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 
 import click
@@ -46,13 +47,24 @@ def _fail(msg: str) -> None:
 
 
 @click.command()
-@click.argument("configs", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="CONFIG...")
+@click.argument("configs", nargs=-1, required=True, type=click.UNPROCESSED, metavar="CONFIG... [-- CMD ARGS...]")
+@click.option("--run", "run_cmd", is_flag=True,
+              help="Run YOUR training command (after '--') for the budget instead of a surrogate and judge "
+                   "CONFIG's findings on it: stablint probe --run CONFIG -- python train.py ... (docs/probe.md).")
+@click.option("--mode", type=click.Choice(["auto", "hf", "lightning-cli", "logs"]), default="auto", show_default=True,
+              help="--run: how the command is instrumented (hf/auto: sitecustomize on HF Trainer; lightning-cli: "
+                   "--trainer.callbacks+=; logs: follow --log).")
+@click.option("--log", "follow_log", type=click.Path(), default=None,
+              help="--run: the log the command writes (trainer_state.json, metrics.csv, TensorBoard dir, JSONL, "
+                   "text); default: its output.")
+@click.option("--stop-on", "stop_on", multiple=True, type=click.Choice(["nonfinite-values", "loss-divergence"]),
+              help="--run: end the run early when this signal fires (repeatable).")
 @click.option("--target", metavar="NAME", help="Built-in target (lm, lora-lm, multitask, mlp-regression, "
               "mlp-classification, cnn-classification) or pkg.module:build (see examples/custom_target.py).")
 @click.option("--steps", type=click.IntRange(min=8, max=100_000), default=200, show_default=True,
               help="Optimizer steps of the main run.")
-@click.option("--max-seconds", type=click.FloatRange(min=1), default=60.0, show_default=True,
-              help="Wall-clock budget for all runs together.")
+@click.option("--max-seconds", type=click.FloatRange(min=1), default=None,
+              help="Wall-clock budget for all runs together [default: 60; with --run 600].")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--plot", type=click.Path(dir_okay=False), help="Write a PNG (loss, pre-clip grad norm, LR); needs matplotlib.")
@@ -66,8 +78,8 @@ def _fail(msg: str) -> None:
                    'pip install "stablint[hf]".')
 @click.option("--hf-max-params", type=click.IntRange(min=0), default=None, metavar="N",
               help="Refuse --hf-model models with more than N parameters on CPU (default 50,000,000; 0 = no limit).")
-def probe(configs, target, steps, max_seconds, device, fmt, plot, trace_out, compare_fix, seed, hf_model,
-          hf_max_params):
+def probe(configs, run_cmd, mode, follow_log, stop_on, target, steps, max_seconds, device, fmt, plot, trace_out,
+          compare_fix, seed, hf_model, hf_max_params):
     """Run a short instrumented training of each CONFIG and give every warning a verdict.
 
     Verdicts: confirmed, not-observed (measured over a long enough horizon, clean),
@@ -76,7 +88,17 @@ def probe(configs, target, steps, max_seconds, device, fmt, plot, trace_out, com
     with the full --max-seconds; files that are not training configs are skipped with a note
     (one such file given alone is an error); the exit code is the highest of theirs and
     --format json prints a JSON list of the reports.
+    With --run, the training is your own command (after '--'), not a surrogate: one CONFIG, then the command.
     """
+    if run_cmd:
+        if target or hf_model or compare_fix:
+            _fail("error: --run trains your own command; --target, --hf-model and --compare-fix do not apply")
+        _probe_run(configs[0], list(configs[1:]), steps, 600.0 if max_seconds is None else max_seconds, mode,
+                   follow_log, stop_on, fmt, trace_out)
+    max_seconds = 60.0 if max_seconds is None else max_seconds
+    for c in configs:  # CONFIG... is UNPROCESSED so that a --run command's own arguments pass through
+        if os.path.isdir(c):
+            _fail(f"Error: Invalid value for 'CONFIG...': File {c!r} is a directory.")
     if len(configs) > 1:
         if plot or trace_out:
             _fail("error: --plot and --trace-out take one CONFIG (they write one file)")
@@ -170,6 +192,24 @@ def _probe_each(configs, fmt: str, params: dict) -> None:
     if fmt == "json":
         sys.stdout.write(json.dumps(reports, indent=2) + "\n")
     sys.exit(worst)
+
+
+def _probe_run(config, command, steps, max_seconds, mode, follow_log, stop_on, fmt, trace_out) -> None:
+    """``probe --run``: run the user's command for the budget, print the verdicts, exit (never returns)."""
+    from ..linter.document import InputError
+    from ..probes.report_run import RENDERERS, exit_code as run_exit
+    from ..probes.user_run import run_user
+
+    try:
+        ur = run_user(config, command, steps=steps, max_seconds=max_seconds, mode=mode, log=follow_log,
+                      stop_on=stop_on, trace_out=trace_out)
+    except InputError as exc:
+        _fail(str(exc))
+    except ValueError as exc:
+        _fail(f"error: {exc}")
+    out = RENDERERS[fmt](ur) if fmt != "text" else RENDERERS["text"](ur, color=sys.stdout.isatty())
+    sys.stdout.write(out)
+    sys.exit(run_exit(ur))
 
 
 def exit_code(rep) -> int:
