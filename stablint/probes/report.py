@@ -4,7 +4,8 @@ JSON shape (``"version": 1``)::
 
     {"version": 1, "path", "target", "device", "seconds", "horizon": {...},
      "runs": {label: {"status", "steps", "seconds", "init_loss", "final_val", "message"}},
-     "findings": [finding JSON with "probe": {"verdict", "signal", "evidence", "threshold", "source", "note"}],
+     "findings": [finding JSON with "probe": {"verdict", "signal", "evidence", "threshold", "source", "note",
+                  "evidence_from": "surrogate" | "user-model"}],
      "runtime": [runtime signal dicts (STL9xx)], "checks": [probe checks], "fixes": [...], "notes": [...]}
 
 ``fixes`` (``--compare-fix``, else empty): one entry per finding, see

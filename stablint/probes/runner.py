@@ -186,7 +186,8 @@ def probe_plan(plan, findings: list[Finding], *, target: str | None = None, step
                       device=dev, max_seconds=left(), instrument=light, phase="ab-alpha-x4")
         rep.runs["alpha x4"] = _summary(boosted)
         checks["lora-effective-update"] = sp.lora_effective_update(main, boosted)
-    rep.findings = attach(findings, main, spec, plan, checks)
+    rep.findings = [f.with_(probe={**f.probe, "evidence_from": evidence_from(spec.target)}) if f.probe else f
+                    for f in attach(findings, main, spec, plan, checks)]
     from .verdicts import judge_options
 
     rep.runtime = analyze(main.trace, judge_options(spec))
@@ -195,6 +196,14 @@ def probe_plan(plan, findings: list[Finding], *, target: str | None = None, step
         rep.fixes = compare_fixes(rep, plan, dev, max_seconds)
     rep.seconds = time.perf_counter() - t0
     return rep
+
+
+def evidence_from(target: str) -> str:
+    """``"surrogate"`` for a built-in target (:data:`~stablint.probes.targets.BUILTIN`), else ``"user-model"``
+    (``--target pkg.module:build`` or ``--hf-model DIR``); ``probe --run`` verdicts say ``"user-run"``."""
+    from .targets import BUILTIN
+
+    return "surrogate" if target in BUILTIN else "user-model"
 
 
 def apply_fix(plan, fix: dict[str, Any]):
