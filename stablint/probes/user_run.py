@@ -129,7 +129,7 @@ def _end(proc: subprocess.Popen, grace: float) -> None:
 
 def run_user(config: str, command: Sequence[str], *, steps: int = 200, max_seconds: float = 600.0,
              mode: str = "auto", log: str | None = None, stop_on: Sequence[str] = (), grace: float = 10.0,
-             trace_out: str | None = None, echo=None) -> UserRun:
+             trace_out: str | None = None, echo=None, cwd: str | None = None) -> UserRun:
     """Run ``command`` for the budget, then judge ``config``'s findings on what it recorded.
 
     Args:
@@ -142,6 +142,7 @@ def run_user(config: str, command: Sequence[str], *, steps: int = 200, max_secon
         grace: seconds between SIGINT, SIGTERM and SIGKILL at the budget.
         trace_out: where the callback trace goes (default: a temporary directory).
         echo: a callable receiving each output line of the command (default: write to stderr).
+        cwd: working directory of the command (default: the current one).
 
     Raises:
         InputError: the config cannot be read, the command cannot be started, or the run left
@@ -170,7 +171,7 @@ def run_user(config: str, command: Sequence[str], *, steps: int = 200, max_secon
     t0 = time.perf_counter()
     try:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True, text=True, errors="replace", bufsize=1)
+                                start_new_session=True, text=True, errors="replace", bufsize=1, cwd=cwd)
     except OSError as exc:
         raise InputError(cmd[0], f"cannot start the command: {exc.strerror or exc}") from None
     tail: list[str] = []
