@@ -27,6 +27,11 @@ STOPPABLE = ("nonfinite-values", "loss-divergence")
 #: of the condition (issue 13: "within 10 steps of the first non-finite value"). Non-finite
 #: values are checked at every step regardless.
 CHECK_EVERY = 10
+#: Records the online ``stop_on`` checks look at (the most recent ones): each check then costs O(1) in the
+#: run length. A divergence slower than this window is still reported by :meth:`Recorder.findings` and by
+#: ``stablint diagnose`` on the trace, which see the whole run; it just does not stop the run (stablint's
+#: own choice: ~1 ms of pure Python per check every 10 steps).
+STOP_WINDOW = 1000
 #: Canonical plan fields cited as "the config line" of a runtime signal when no static
 #: finding of the config confirms it, in order of preference.
 CONFIG_FIELDS = {
@@ -221,12 +226,17 @@ class Recorder:
         return {"max_grad_norm": self.max_grad_norm} if self.max_grad_norm else {}
 
     def _check_stop(self, step: int) -> None:
-        from ..trends.signals import measure
+        """Run the ``stop_on`` checks over the last :data:`STOP_WINDOW` records (bounded cost per call)."""
+        from ..trends.signals import check_divergence, check_nonfinite
+        from ..trends.signals.catalog import resolve_options
 
-        checks = measure(self.trace, self.options())
+        window = Trace(records=self.trace.records[-STOP_WINDOW:], meta=self.trace.meta)
+        o = resolve_options(self.options(), window)
+        o["_cache"] = {}
+        fns = {"nonfinite-values": check_nonfinite, "loss-divergence": check_divergence}
         for name in self.stop_on:
-            c = checks.get(name)
-            if c is not None and c.fired and c.result is not None:
+            c = fns[name](window, o)
+            if c.fired and c.result is not None:
                 self.stop = self._reason(step, c)
                 if self.verbose:
                     print(self.stop.message(), file=sys.stderr, flush=True)
