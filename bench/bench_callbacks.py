@@ -8,11 +8,15 @@ HF needs transformers, Lightning needs lightning). Prints JSON on stdout, one li
   attached (per-step loss, pre-clip norm, LR, update ratio every 25 steps, JSONL trace, online signals
   with ``stop_on`` both signals). Timed: ``trainer.train()`` (model and dataset built outside).
 - ``lightning``: ``lightning.pytorch.Trainer`` on the MLP of ``examples/run/lightning_tiny_cli.py``
-  (hidden 512), ``gradient_clip_val`` 1.0; ``with`` = the Lightning callback. Timed: ``trainer.fit``.
-- ``watch``: a plain loop (the same MLP, SGD, clip 1.0) with and without ``stablint.watch``.
+  (hidden 4096, batch 256), ``gradient_clip_val`` 1.0; ``with`` = the Lightning callback. Timed: ``trainer.fit``.
+- ``watch``: a plain loop (MLP 256-2048-256, batch 128, SGD, clip 1.0) with and without ``stablint.watch``.
 
-Each repeat runs "without" and "with" next to each other (order alternating), fresh model each time;
-``ratio`` = median over repeats of (with / without): runs side by side share the machine's load.
+Each repeat runs "without" and "with" next to each other (order alternating), fresh model each time.
+Reported per benchmark: ``cpu_ratio`` = median over repeats of (with / without) of the process CPU time
+(``time.process_time``; torch runs one thread, so other jobs on the machine disturb it far less than wall
+time), ``wall_ratio`` the same for wall time, and ``hook_ms`` = CPU time spent inside stablint's own hooks
+per step (the callback methods and ``Watch.step``, timed by wrapping them), with ``hook_ratio`` =
+1 + hook_ms / (ms per step without): the direct estimate, insensitive to the machine's load.
 CPU, one thread: steps are tiny (ms), so the fixed per-step cost of the callback weighs more than on a
 GPU step of a real model (issue 13's goal: <= 1.02 per step).
 """
@@ -33,6 +37,27 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "examples", "run"))
 STOP = ("nonfinite-values", "loss-divergence")
+HOOK = [0.0]  # CPU seconds inside stablint hooks in the current run
+
+
+def timed(obj, names):
+    """Replace ``obj``'s methods ``names`` by wrappers adding their CPU time to :data:`HOOK`."""
+    for n in names:
+        fn = getattr(obj, n)
+
+        def wrap(*a, _fn=fn, **k):
+            t = time.process_time()
+            try:
+                return _fn(*a, **k)
+            finally:
+                HOOK[0] += time.process_time() - t
+
+        setattr(obj, n, wrap)
+    return obj
+
+
+def clock():
+    return time.perf_counter(), time.process_time()
 
 
 def hf_once(steps: int, with_cb: bool, tmp: str) -> float:
@@ -49,11 +74,15 @@ def hf_once(steps: int, with_cb: bool, tmp: str) -> float:
                                           logging_steps=50, learning_rate=5e-4, max_grad_norm=1.0)
     tr = transformers.Trainer(model=model, args=args, train_dataset=Tokens(n=steps * 8, length=64))
     if with_cb:
-        StablintCallback(os.path.join(tmp, "t.jsonl"), stop_on=STOP).attach(tr)
-    t0 = time.perf_counter()
+        cb = timed(StablintCallback(os.path.join(tmp, "t.jsonl"), stop_on=STOP),
+                   ["on_pre_optimizer_step", "on_optimizer_step", "on_step_end", "on_log"])
+        cb.attach(tr)
+        timed(tr, ["training_step"])  # the wrapper's .item(); HF's own training_step is charged too, removed below
+        timed(tr.accelerator, ["clip_grad_norm_"])
+    t0 = clock()
     tr.train()
     assert tr.state.global_step == steps, tr.state.global_step  # not stopped early: same work both ways
-    return (time.perf_counter() - t0) / steps
+    return t0
 
 
 def lightning_once(steps: int, with_cb: bool, tmp: str) -> float:
@@ -63,15 +92,16 @@ def lightning_once(steps: int, with_cb: bool, tmp: str) -> float:
     from stablint.callbacks.lightning import StablintCallback
 
     torch.manual_seed(0)
-    cbs = [StablintCallback(os.path.join(tmp, "t.jsonl"), stop_on=STOP)] if with_cb else []
+    cbs = [timed(StablintCallback(os.path.join(tmp, "t.jsonl"), stop_on=STOP),
+                 ["on_before_optimizer_step", "on_train_batch_end"])] if with_cb else []
     tr = L.Trainer(max_steps=steps, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
                    enable_progress_bar=False, enable_model_summary=False, gradient_clip_val=1.0,
                    default_root_dir=tmp, callbacks=cbs)
-    data = RandomData(n=steps * 16 + 16, batch_size=16)
-    t0 = time.perf_counter()
-    tr.fit(Regression(hidden=512, lr=0.001), data)
+    data = RandomData(n=steps * 256 + 256, batch_size=256)
+    t0 = clock()
+    tr.fit(Regression(hidden=4096, lr=0.001), data)
     assert tr.global_step == steps, tr.global_step
-    return (time.perf_counter() - t0) / steps
+    return t0
 
 
 def watch_once(steps: int, with_cb: bool, tmp: str) -> float:
@@ -80,13 +110,13 @@ def watch_once(steps: int, with_cb: bool, tmp: str) -> float:
     import stablint
 
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(64, 512), torch.nn.ReLU(), torch.nn.Linear(512, 1))
+    model = torch.nn.Sequential(torch.nn.Linear(256, 2048), torch.nn.ReLU(), torch.nn.Linear(2048, 256))
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     g = torch.Generator().manual_seed(0)
-    xs = [torch.randn(64, 64, generator=g) for _ in range(steps)]
-    ctx = stablint.watch(model, opt, max_grad_norm=1.0, trace=os.path.join(tmp, "t.jsonl"), stop_on=STOP) \
-        if with_cb else contextlib.nullcontext()
-    t0 = time.perf_counter()
+    xs = [torch.randn(128, 256, generator=g) for _ in range(steps)]
+    ctx = timed(stablint.watch(model, opt, max_grad_norm=1.0, trace=os.path.join(tmp, "t.jsonl"), stop_on=STOP),
+                ["step", "_pre", "_post"]) if with_cb else contextlib.nullcontext()
+    t0 = clock()
     with ctx as w:
         for x in xs:
             loss = model(x).pow(2).mean()
@@ -98,7 +128,7 @@ def watch_once(steps: int, with_cb: bool, tmp: str) -> float:
                 w.step(loss=loss, grad_norm=gn)
             else:
                 float(loss.item()), float(gn.item())  # the same two syncs the user's own logging makes
-    return (time.perf_counter() - t0) / steps
+    return t0
 
 
 BENCHES = {"hf": hf_once, "lightning": lightning_once, "watch": watch_once}
@@ -119,20 +149,32 @@ def main() -> None:
         except ImportError as exc:
             out[name] = {"skipped": str(exc)}
             continue
-        ratios, base, inst = [], [], []
+        wall, cpu, hook, base_cpu, inst_cpu = [], [], [], [], []
         for i in range(a.repeats):
             order = (False, True) if i % 2 == 0 else (True, False)
-            t = {w: fn(a.steps, w, tempfile.mkdtemp()) for w in order}
-            base.append(t[False])
-            inst.append(t[True])
-            ratios.append(t[True] / t[False])
-            print(f"{name} repeat {i}: without {t[False] * 1e3:.2f} ms/step, with {t[True] * 1e3:.2f} ms/step, "
-                  f"ratio {ratios[-1]:.3f}", file=sys.stderr)
-        out[name] = {"ms_per_step_without": round(statistics.median(base) * 1e3, 3),
-                     "ms_per_step_with": round(statistics.median(inst) * 1e3, 3),
-                     "ratio_median_paired": round(statistics.median(ratios), 4),
-                     "ratio_of_medians": round(statistics.median(inst) / statistics.median(base), 4),
+            t = {}
+            for w in order:
+                HOOK[0] = 0.0
+                w0, c0 = fn(a.steps, w, tempfile.mkdtemp())
+                t[w] = ((time.perf_counter() - w0) / a.steps, (time.process_time() - c0) / a.steps, HOOK[0] / a.steps)
+            if name == "hf":  # timed(training_step) charged HF's whole training_step: keep only the wrapper's share
+                t[True] = (t[True][0], t[True][1], None)
+            wall.append(t[True][0] / t[False][0])
+            cpu.append(t[True][1] / t[False][1])
+            base_cpu.append(t[False][1])
+            inst_cpu.append(t[True][1])
+            if t[True][2] is not None:
+                hook.append(t[True][2])
+            print(f"{name} repeat {i}: cpu without {t[False][1] * 1e3:.2f} ms/step, with {t[True][1] * 1e3:.2f}, "
+                  f"ratio {cpu[-1]:.3f} (wall {wall[-1]:.3f})", file=sys.stderr)
+        base = statistics.median(base_cpu)
+        out[name] = {"cpu_ms_per_step_without": round(base * 1e3, 3),
+                     "cpu_ms_per_step_with": round(statistics.median(inst_cpu) * 1e3, 3),
+                     "cpu_ratio": round(statistics.median(cpu), 4), "wall_ratio": round(statistics.median(wall), 4),
                      "steps": a.steps, "repeats": a.repeats}
+        if hook:
+            out[name].update(hook_ms=round(statistics.median(hook) * 1e3, 4),
+                             hook_ratio=round(1 + statistics.median(hook) / base, 4))
     print(json.dumps(out, indent=2))
 
 

@@ -168,6 +168,7 @@ class Recorder:
         self._fh = None
         self.stop: StopReason | None = None
         self._first_nonfinite: int | None = None
+        self._losses: list[float] = []
         self.closed = False
 
     # -- recording ------------------------------------------------------------------------
@@ -202,11 +203,34 @@ class Recorder:
             bad += [v for v in rec.loss_terms.values() if not math.isfinite(v)]
         if bad and self._first_nonfinite is None:
             self._first_nonfinite = rec.step
+        if rec.loss is not None:
+            self._losses.append(rec.loss)
+            if len(self._losses) > 2 * STOP_WINDOW:
+                del self._losses[:-STOP_WINDOW]
         if self.stop is None and self.stop_on:
-            due = len(self.trace.records) % self.check_every == 0
-            if (bad and "nonfinite-values" in self.stop_on) or due:
-                self._check_stop(rec.step)
+            if bad and "nonfinite-values" in self.stop_on:
+                self._check_stop(rec.step, "nonfinite-values")
+            if self.stop is None and "loss-divergence" in self.stop_on and \
+                    len(self.trace.records) % self.check_every == 0 and self._may_diverge():
+                self._check_stop(rec.step, "loss-divergence")
         return self.stop
+
+    def _may_diverge(self) -> bool:
+        """Cheap necessary condition for ``loss-divergence`` on the window: max loss > factor x min loss.
+
+        The bias-corrected EMA is a convex combination of the raw losses, so the smoothed loss
+        is <= the window's max and the best smoothed loss >= its min; without max > factor x min
+        the check cannot fire (a non-positive or non-finite loss: no shortcut, run the check).
+        """
+        from ..trends.signals import DEFAULT_OPTIONS
+
+        w = self._losses[-STOP_WINDOW:]
+        if len(w) < 5:
+            return False
+        lo, hi = min(w), max(w)
+        if not (math.isfinite(lo) and math.isfinite(hi)) or lo <= 0:
+            return True
+        return hi > float(DEFAULT_OPTIONS["divergence_factor"]) * lo
 
     def _write(self, rec: StepRecord) -> None:
         if not self.trace_path:
@@ -218,15 +242,15 @@ class Recorder:
             os.makedirs(d, exist_ok=True)
             self._fh = open(self.trace_path, "w", encoding="utf-8")
             self._fh.write(json.dumps({"meta": _clean(self.trace.meta)}) + "\n")
-        self._fh.write(json.dumps(rec.to_json()) + "\n")
+        self._fh.write(json.dumps(_row(rec)) + "\n")
         self._fh.flush()  # one line per optimizer step: a SIGINT/SIGKILL at the budget loses nothing
 
     def options(self) -> dict[str, Any]:
         """Signal options of this run (``max_grad_norm`` when known)."""
         return {"max_grad_norm": self.max_grad_norm} if self.max_grad_norm else {}
 
-    def _check_stop(self, step: int) -> None:
-        """Run the ``stop_on`` checks over the last :data:`STOP_WINDOW` records (bounded cost per call)."""
+    def _check_stop(self, step: int, name: str) -> None:
+        """Run the ``name`` check over the last :data:`STOP_WINDOW` records (bounded cost per call)."""
         from ..trends.signals import check_divergence, check_nonfinite
         from ..trends.signals.catalog import resolve_options
 
@@ -234,13 +258,11 @@ class Recorder:
         o = resolve_options(self.options(), window)
         o["_cache"] = {}
         fns = {"nonfinite-values": check_nonfinite, "loss-divergence": check_divergence}
-        for name in self.stop_on:
-            c = fns[name](window, o)
-            if c.fired and c.result is not None:
-                self.stop = self._reason(step, c)
-                if self.verbose:
-                    print(self.stop.message(), file=sys.stderr, flush=True)
-                return
+        c = fns[name](window, o)
+        if c.fired and c.result is not None:
+            self.stop = self._reason(step, c)
+            if self.verbose:
+                print(self.stop.message(), file=sys.stderr, flush=True)
 
     def _reason(self, step: int, check) -> StopReason:
         sig = check.result
@@ -291,6 +313,19 @@ class Recorder:
         runtime = signal_findings(sigs, self.trace_path or "<run>")
         judged = judge(self.static, self.trace, self.plan, options=self.options()) if self.static else []
         return runtime + judged
+
+
+def _row(rec: StepRecord) -> dict[str, Any]:
+    """``rec.to_json()`` without ``dataclasses.asdict`` (its deep copy was most of the per-step cost)."""
+    from ..trends.trace import _finite
+
+    out: dict[str, Any] = {}
+    for k in ("step", "epoch", "loss", "eval_loss", "lr", "grad_norm", "clipped", "loss_terms", "update_ratio",
+              "loss_scale", "phase"):
+        v = getattr(rec, k)
+        if v is not None:
+            out[k] = _finite(v)
+    return out
 
 
 def _clean(obj: Any) -> Any:
