@@ -88,6 +88,7 @@ def test_every_finding_gets_a_verdict_and_trace_roundtrips(tmp_path):
     assert doc["horizon"]["steps"] == 40 and doc["runs"]["main"]["steps"] > 0
     for f in doc["findings"]:
         assert f["probe"]["verdict"] in VERDICTS and "evidence" in f["probe"]
+        assert f["probe"]["evidence_from"] == "surrogate"  # a built-in target, not the user's model
     lines = out.read_text().splitlines()
     meta = json.loads(lines[0])["meta"]
     trace = Trace.from_records([json.loads(x) for x in lines[1:]], meta)
@@ -99,6 +100,7 @@ def test_markdown_report_lists_findings():
     res = CliRunner().invoke(cli, ["probe", "examples/seed000_before.yaml", "--steps", "20", "--format", "markdown"])
     assert res.exit_code in (0, 1), res.output
     assert res.output.startswith("## stablint probe") and "| code | rule | verdict |" in res.output
+    assert "Evidence from a built-in surrogate model" in res.output
 
 
 def test_lora_adapter_starts_at_the_base_model():
@@ -127,5 +129,8 @@ def test_user_target_protocol():
     assert res.exit_code in (0, 1), res.output
     doc = json.loads(res.output)
     assert doc["target"] == "examples.custom_target:build" and doc["runs"]["main"]["status"] == "ok"
+    assert all(f["probe"]["evidence_from"] == "user-model" for f in doc["findings"])
+    assert runner.evidence_from("examples.custom_target:build") == "user-model"
+    assert runner.evidence_from("hf:/models/tiny") == "user-model" and runner.evidence_from("lm") == "surrogate"
     bad = CliRunner().invoke(cli, ["probe", "examples/seed001_before.yaml", "--target", "no_such_mod:build"])
     assert bad.exit_code == 2 and "cannot import target" in bad.output
