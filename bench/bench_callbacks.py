@@ -75,7 +75,7 @@ def hf_once(steps: int, with_cb: bool, tmp: str) -> float:
     tr = transformers.Trainer(model=model, args=args, train_dataset=Tokens(n=steps * 8, length=64))
     if with_cb:
         cb = timed(StablintCallback(os.path.join(tmp, "t.jsonl"), stop_on=STOP),
-                   ["on_pre_optimizer_step", "on_optimizer_step", "on_step_end", "on_log"])
+                   ["on_step_begin", "on_step_end", "on_log"])
         cb.attach(tr)  # its training_step / clip_grad_norm_ wrappers add one .item() each, not timed here
     t0 = clock()
     tr.train()

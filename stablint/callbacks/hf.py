@@ -122,23 +122,23 @@ class StablintCallback(TrainerCallback):
             self._ratio = T.RatioSampler(model.parameters(), self.update_ratio_every)
         self._t0 = time.perf_counter()
 
-    def on_pre_optimizer_step(self, args, state, control, optimizer=None, **kwargs):
-        """LR of this step; snapshot for the update ratio on sampled steps."""
+    def on_step_begin(self, args, state, control, optimizer=None, **kwargs):
+        """LR of this optimizer step (the scheduler steps after ``optimizer.step()``); weight snapshot on
+        sampled steps. ``on_step_begin`` runs before the step's first micro-batch in every transformers
+        >= 4.40 (``on_pre_optimizer_step`` only exists in newer ones), and the weights do not change
+        before ``optimizer.step()``."""
         if optimizer is not None:
             self._lr = T.first_lr(optimizer)
         if self._ratio is not None:
             self._ratio.before(state.global_step)
-
-    def on_optimizer_step(self, args, state, control, **kwargs):
-        """The update ratio of a sampled step."""
-        if self._ratio is not None:
-            self._ratio_val = self._ratio.after()
 
     def on_step_end(self, args, state, control, **kwargs):
         """One record per optimizer step (when attached); stop on signals or on the budget."""
         rec = self.recorder
         if rec is None:
             return control
+        if self._ratio is not None:
+            self._ratio_val = self._ratio.after()
         if self.attached:
             loss = self._loss if self._loss_n else None
             rec.record(state.global_step, loss=loss, grad_norm=self._norm, lr=self._lr,
