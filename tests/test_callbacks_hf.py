@@ -52,9 +52,11 @@ def test_attached_callback_records_every_optimizer_step(tmp_path):
     logged = {h["step"]: h for h in tr.state.log_history if "grad_norm" in h}
     for step, h in logged.items():  # our pre-clip norm is HF's logged (pre-clip) norm of that step
         assert rows[step - 1]["grad_norm"] == pytest.approx(h["grad_norm"], rel=1e-4)
-        assert rows[step - 1]["lr"] == pytest.approx(h["learning_rate"], rel=1e-6)
+    # the LR the step used: HF's default linear decay over 12 steps, no warm-up (HF's own logged LR is
+    # this value in transformers 5 and the next step's in 4.40, read after scheduler.step())
+    assert [r["lr"] for r in rows] == pytest.approx([5e-4 * (1 - k / 12) for k in range(12)], rel=1e-6)
     # HF's logged loss is the mean over the logging window of the per-step losses we record
-    assert rows[4]["loss"] == pytest.approx(0, abs=10) and logged
+    assert sorted(logged) == [5, 10]
     win = statistics.mean(r["loss"] for r in rows[:5])
     assert win == pytest.approx(next(h["loss"] for h in tr.state.log_history if h.get("step") == 5), rel=1e-3)
     assert all(r["clipped"] == (r["grad_norm"] > 0.5) for r in rows)
