@@ -133,7 +133,7 @@ def test_probe_run_text_says_where_the_evidence_comes_from(clip_run):
 
 
 def test_probe_run_usage_errors(tmp_path):
-    r = cli_runner().invoke(main, ["probe", CLIP_CFG, "--", "python", "x.py"])
+    r = cli_runner().invoke(main, ["probe", "--run", CLIP_CFG, "--target", "lm", "--", "python", "x.py"])
     assert r.exit_code == 2 and "--run" in r.stderr
     r = cli_runner().invoke(main, ["probe", "--run", CLIP_CFG])
     assert r.exit_code == 2 and "training command" in r.stderr
