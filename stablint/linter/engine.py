@@ -168,17 +168,22 @@ def _normalize(doc: Document, dialect_name: str | None, load, forced: bool = Tru
     """One document → its plan, with the named dialect (``forced``) or the detected one.
 
     With ``forced=False`` the name is only a hint, used when that dialect is registered.
+    A named dialect counts as certain (high confidence); a detected one fills in its
+    framework's defaults only when detected with high confidence
+    (:class:`~stablint.linter.dialects.Detection`).
     """
     from . import dialects
 
-    dialect = None
+    det = None
     if dialect_name and (forced or dialect_name in dialects.dialect_names()):
-        dialect = dialects.get(dialect_name)
-    dialect = dialect or dialects.detect(doc)
-    if dialect is None:
-        return TrainingPlan(path=doc.path, dialect="unknown", loader="unknown", documents=[doc])
-    ctx = dialects.Context(load)
-    plan = dialect.normalize(doc, ctx)
+        chosen = dialects.get(dialect_name)
+        det = dialects.Detection(chosen, "high", chosen.evidence(doc), forced=True)
+    det = det or dialects.detection(doc)
+    if det.dialect is None:
+        return TrainingPlan(path=doc.path, dialect="unknown", loader="unknown", documents=[doc], detection=det)
+    ctx = dialects.Context(load, fill_defaults=det.fills_defaults)
+    plan = det.dialect.normalize(doc, ctx)
+    plan.detection = det
     plan.notes.extend(ctx.notes)
     return plan
 

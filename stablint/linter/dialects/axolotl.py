@@ -49,6 +49,7 @@ class Axolotl(Dialect):
     """axolotl fine-tuning YAML."""
 
     name = "axolotl"
+    evidence_keys = AXOLOTL_KEYS | {"base_model"}
     title = "axolotl"
     #: LLM fine-tuning of Hugging Face ``base_model``s (research/dialects.md table 2A)
     model_family = "transformer"

@@ -173,7 +173,7 @@ def hf_scheduler(d: Dialect, root: Node, plan: TrainingPlan, type_key: str = "lr
             d.put(plan, "scheduler.monitor", monitor, anchor, "metric_for_best_model")
         strategy = root.get("eval_strategy") or root.get("evaluation_strategy")
         interval = "epoch" if strategy is not None and strategy.value == "epoch" else "step"
-        d.put(plan, "scheduler.interval", interval, anchor, type_key)
+        d.put(plan, "scheduler.interval", interval, anchor, type_key, derived=True)
         plan.notes.append("reduce_lr_on_plateau steps once per evaluation: patience counts evaluations")
 
 
@@ -240,6 +240,10 @@ class HfTrainer(Dialect):
     """``TrainingArguments`` as YAML/JSON (``parse_yaml_file``/``parse_json_file``) or CLI flags."""
 
     name = "hf-trainer"
+    evidence_keys = HF_STRONG | {"output_dir"}
+    #: 0.5 + 0.1 per HF_STRONG key: three TrainingArguments-only names make it certain;
+    #: two (or one with output_dir) are shared by many argparse scripts: medium
+    high_score = 0.8
     title = "Hugging Face TrainingArguments"
     known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     #: trains transformers ``PreTrainedModel``s, the LLM fine-tuning stack (research/dialects.md table 2A)

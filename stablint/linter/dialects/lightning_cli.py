@@ -75,6 +75,10 @@ class LightningCLI(Dialect):
     """``LightningCLI`` configs (``python main.py fit --config x.yaml``)."""
 
     name = "lightning-cli"
+    evidence_keys = frozenset(_TOP)
+    #: class_path plus trainer/seed_everything is required; 0.6 + 0.05 per top-level section: two
+    #: sections (0.7) are certain
+    high_score = 0.7
     title = "PyTorch Lightning CLI (jsonargparse)"
     formats = ("yaml",)
     loader = "jsonargparse"
@@ -89,6 +93,11 @@ class LightningCLI(Dialect):
         if not any(p.endswith("class_path") for p, _ in doc.root.walk()):
             return 0.0
         return min(0.95, 0.6 + 0.05 * len(keys & _TOP))
+
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """The top-level sections and the first ``class_path``."""
+        first = next((p for p, _ in doc.root.walk() if p.endswith("class_path")), None)
+        return super().evidence(doc) + ((f"class_path at {first}",) if first else ())
 
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
         """Read trainer, data, optimizer, scheduler and callbacks (see the module docstring)."""

@@ -52,6 +52,8 @@ class NeuralOperator(Dialect):
     """neuraloperator ``config/*.yaml`` (configmypy) and ``config/*.py`` (zencfg)."""
 
     name = "neuraloperator"
+    #: a zencfg class with an ``opt`` block (0.8) or a YAML section with three ``opt`` keys (0.85)
+    high_score = 0.8
     title = "neuraloperator (configmypy YAML / zencfg)"
     formats = ("yaml", "python")
     loader = "ruamel"
@@ -67,6 +69,16 @@ class NeuralOperator(Dialect):
         if opt is None or not opt.is_mapping or len(set(opt.value) & _OPT_KEYS) < 3:
             return 0.0
         return 0.85
+
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """The zencfg import, or the section whose ``opt`` block holds the optimizer keys."""
+        if doc.fmt == "python":
+            return ("import zencfg", "opt config class") if self.detect(doc) else ()
+        section = self._section(doc.root)
+        opt = section[1].get("opt") if section else None
+        if opt is None or not opt.is_mapping:
+            return ()
+        return tuple(f"key {section[0]}.opt.{k}" for k in sorted(set(opt.value) & _OPT_KEYS))
 
     @staticmethod
     def _section(root: Node) -> tuple[str, Node] | None:

@@ -76,6 +76,11 @@ class Torchtune(Dialect):
             return 0.95
         return 0.0
 
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """The top-level blocks that carry ``_component_``."""
+        return tuple(f"_component_ in {k}" for k, v in doc.root.value.items()
+                     if isinstance(v.value, dict) and "_component_" in v.value)
+
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
         """Components (optimizer, scheduler, model), clipping, precision, KD weights."""
         opt = root.find("optimizer._component_")
