@@ -195,15 +195,76 @@ def _quiet_load(path: str, max_bytes: int) -> Document | None:
         return None
 
 
+class _ReadFields(dict):
+    """The plan's field mapping, recording which fields a rule read (``get``/``[]``/``in``)."""
+
+    def __init__(self, fields: dict):
+        super().__init__(fields)
+        self.read: list[str] = []
+
+    def get(self, key, default=None):  # noqa: D102 - dict API
+        self.read.append(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.append(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.read.append(key)
+        return super().__contains__(key)
+
+
+def defaults_cited(plan: TrainingPlan, names: Iterable[str]) -> list[tuple[str, Any]]:
+    """``(framework key, value)`` of each field in ``names`` that is a framework default
+    (:attr:`Provenance.framework_default`), in first-read order, without repeats."""
+    out: list[tuple[str, Any]] = []
+    seen: set[str] = set()
+    for name in names:
+        pv = plan.fields.get(name) if name not in seen else None
+        seen.add(name)
+        if pv is not None and pv.resolved and pv.source is not None and pv.source.framework_default:
+            out.append((pv.source.key or name, pv.value))
+    return out
+
+
+def _with_default_note(f: Finding, plan: TrainingPlan, read: list[str]) -> Finding:
+    """``f`` with ``(... is the default of <framework>, not written in the file)`` appended when
+    a value the rule read to reach it is a framework default (issue 12: a finding says what it
+    rests on)."""
+    cited = [(k, v) for k, v in defaults_cited(plan, read) if k not in f.message]
+    if not cited:
+        return f
+    from . import dialects
+
+    title = dialects.facts_of(plan).title
+    what = ", ".join(k if isinstance(v, bool) else f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
+                     for k, v in cited)
+    verb = "is the default" if len(cited) == 1 else "are defaults"
+    return f.with_(message=f"{f.message} ({what} {verb} of {title}, not written in the file)",
+                   extra={**f.extra, "defaults": [k for k, _ in cited]})
+
+
 def run_rules(plan: TrainingPlan, rules, options: LintOptions) -> list[Finding]:
-    """Run ``rules`` on ``plan`` with the configured options and severities."""
+    """Run ``rules`` on ``plan`` with the configured options and severities.
+
+    A finding reached by reading a framework default says so in its message
+    (:func:`_with_default_note`).
+    """
     out: list[Finding] = []
+    fields = plan.fields
     for rule in rules:
         opts = dict(rule.options)
         opts.update(options.rule_options.get(rule.name, {}))
-        for f in rule.check(plan, opts):
-            sev = options.severity.get(rule.name)
-            out.append(f.with_(severity=sev) if sev else f)
+        recorder = _ReadFields(fields)
+        plan.fields = recorder
+        try:
+            for f in rule.check(plan, opts):
+                f = _with_default_note(f, plan, recorder.read)
+                sev = options.severity.get(rule.name)
+                out.append(f.with_(severity=sev) if sev else f)
+        finally:
+            plan.fields = fields
     return out
 
 

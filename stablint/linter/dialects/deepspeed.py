@@ -131,7 +131,7 @@ class DeepSpeed(Dialect):
             if mode is not None and isinstance(mode.value, bool):
                 self.take(plan, "optimizer.decoupled_weight_decay", mode, "optimizer.params.adam_w_mode")
             else:
-                self.put(plan, "optimizer.decoupled_weight_decay", True, pv, "optimizer.params.adam_w_mode")
+                self.put(plan, "optimizer.decoupled_weight_decay", True, pv, "optimizer.params.adam_w_mode", derived=True)
 
     def _scheduler(self, root: Node, plan: TrainingPlan) -> None:
         node = root.find("scheduler.type")

@@ -189,7 +189,7 @@ def hf_optimizer(d: Dialect, root: Node, plan: TrainingPlan, key: str = "optim",
         d.put(plan, "optimizer.type", optimizer_family(default), plan.get("optimizer.lr"), key)
     family = plan.value("optimizer.type")
     if family == "adamw":
-        d.put(plan, "optimizer.decoupled_weight_decay", True, plan.get("optimizer.type"), key)
+        d.put(plan, "optimizer.decoupled_weight_decay", True, plan.get("optimizer.type"), key, derived=True)
     b1, b2 = root.get(beta_keys[0]), root.get(beta_keys[1])
     if (b1 is not None and b1.value is not None) or (b2 is not None and b2.value is not None):
         first = b1 if b1 is not None and b1.value is not None else b2

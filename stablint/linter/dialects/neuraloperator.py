@@ -177,8 +177,8 @@ class NeuralOperator(Dialect):
             if sched.value == "plateau":
                 take("scheduler.patience", "scheduler_patience", EPOCH)
                 take("scheduler.factor", "gamma")
-                self.put(plan, "scheduler.monitor", "train_loss", sched, key=f"{op}.scheduler (scheduler.step(train_err))")
-                self.put(plan, "scheduler.mode", "min", sched, key=f"{op}.scheduler")
+                self.put(plan, "scheduler.monitor", "train_loss", sched, key=f"{op}.scheduler (scheduler.step(train_err))", derived=True)
+                self.put(plan, "scheduler.mode", "min", sched, key=f"{op}.scheduler", derived=True)
             elif sched.value == "step":
                 take("scheduler.step_size", "step_size", EPOCH)
                 take("scheduler.gamma", "gamma")
@@ -199,7 +199,7 @@ class NeuralOperator(Dialect):
         arch = root.get("arch")
         if bs is not None and arch is not None and str(arch.value).strip().lower() in GEOMETRY_ARCHS:
             # GINO trains on one irregular geometry (mesh + query points) per step by design
-            self.put(plan, "batch.sample_kind", "geometry", arch, key=f"{prefix}arch")
+            self.put(plan, "batch.sample_kind", "geometry", arch, key=f"{prefix}arch", derived=True)
         block = root.get(arch.value) if arch is not None and isinstance(arch.value, str) else None
         if block is not None and block.is_mapping and block.get("dropout") is not None:
             self.take(plan, "model.dropout", block.get("dropout"), f"{prefix}{arch.value}.dropout")

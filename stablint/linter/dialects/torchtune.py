@@ -88,7 +88,7 @@ class Torchtune(Dialect):
             pv = self.take(plan, "optimizer.type", opt, "optimizer._component_")
             pv.value = optimizer_family(opt.value)
             if pv.value == "adamw":
-                self.put(plan, "optimizer.decoupled_weight_decay", True, pv, "optimizer._component_")
+                self.put(plan, "optimizer.decoupled_weight_decay", True, pv, "optimizer._component_", derived=True)
                 if not plan.has("optimizer.weight_decay"):
                     self.put(plan, "optimizer.weight_decay", _ADAMW_DEFAULT_WD, pv, "optimizer.weight_decay")
         sched = root.find("lr_scheduler._component_")
