@@ -38,8 +38,10 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Record the current findings in FILE (keyed by path, rule, field; never line numbers).")
 @click.option("--base", "base_rev", default=None, metavar="REV",
               help="Also compare each file with its version at git revision REV (PR-diff rules STL7xx).")
+@click.option("--show-files", is_flag=True,
+              help="List each file with how it is read (dialect, confidence, evidence) or why it is skipped; no findings.")
 def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, file_timeout, config_file, isolated, jobs,
-         no_suppressions, baseline_file, write_baseline, base_rev):
+         no_suppressions, baseline_file, write_baseline, base_rev, show_files):
     """Lint training configs (files or directories) for risky combinations.
 
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.
@@ -61,6 +63,9 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
     if file_timeout is not None:
         options.timeout_s = file_timeout or None
     result = lint_paths(paths, options)
+    if show_files:  # what each file was taken for (stablint/linter/filekinds.py, dialects.detection)
+        _show_files(result)
+        sys.exit(2 if result.errors else 0)
     if base_rev:  # PR-diff rules (stablint/linter/diff.py)
         from ..linter import diff
 
@@ -88,3 +93,14 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
             sys.exit(2)
     sys.stdout.write(render(fmt, result, color=sys.stdout.isatty()))
     sys.exit(exit_code(result, fail_on, exit_zero))
+
+
+def _show_files(result) -> None:
+    """One line per file: ``path: linted as <dialect> (...)`` / ``skipped: <reason>`` / ``error: ...``."""
+    shown = set()
+    for fr in result.results:
+        shown.add(fr.path)
+        click.echo(f"{fr.path}: {fr.describe()}")
+    for e in result.errors:
+        if e.path not in shown:
+            click.echo(f"{e.path}: error: {e.message}")

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .document import Document, InputError
+from .document import Document, InputError, RootNotMapping
 from .timelimit import DEFAULT_TIMEOUT_S, FileTimeout, time_limit
 from .finding import SEVERITY_RANK, Finding
 from .loaders import DEFAULT_MAX_BYTES, EXTENSIONS, load_path
@@ -64,6 +64,17 @@ class FileResult:
     error: InputError | None = None
     plan: TrainingPlan | None = None
     document: Document | None = None
+    #: why the file is not a training config (:class:`~stablint.linter.filekinds.Skip`); no findings then
+    skipped: Any = None
+
+    def describe(self) -> str:
+        """``linted as <dialect> (confidence; evidence)``, ``skipped: <reason>`` or ``error: <message>``."""
+        if self.skipped is not None:
+            return f"skipped: {self.skipped.reason}"
+        if self.error is not None:
+            return f"error: {self.error.message}"
+        det = self.plan.detection if self.plan is not None else None
+        return f"linted as {det.describe()}" if det is not None else "linted"
 
 
 @dataclass
@@ -269,24 +280,52 @@ def run_rules(plan: TrainingPlan, rules, options: LintOptions) -> list[Finding]:
 
 
 def lint_document(doc: Document, options: LintOptions, rules=None) -> FileResult:
-    """Normalize and check one loaded document."""
+    """Normalize and check one loaded document.
+
+    Unless ``options.dialect`` forces a dialect, a document that is not a training config
+    (:func:`~stablint.linter.filekinds.content_reason`, or no dialect reads it) is skipped:
+    no rule runs and ``FileResult.skipped`` says why.
+    """
+    from . import filekinds
+
+    if not options.dialect:
+        skip = filekinds.content_reason(doc)
+        if skip is not None:
+            return FileResult(path=doc.path, document=doc, skipped=skip)
     rules = selected_rules(options) if rules is None else rules
     plan = build_plan(doc, options)
+    if plan.dialect == "unknown" and not options.dialect:
+        det = plan.detection
+        why = f" (too weak for {det.candidate})" if det is not None and det.candidate else ""
+        return FileResult(path=doc.path, plan=plan, document=doc, skipped=filekinds.Skip(
+            f"no training keys that a known framework or the generic reader recognises{why}", "no dialect"))
     return FileResult(path=doc.path, findings=run_rules(plan, rules, options), plan=plan, document=doc)
 
 
 def lint_file(path: str, options: LintOptions, rules=None) -> FileResult:
     """Load and lint one file; input problems become ``FileResult.error``, never exceptions.
 
-    The whole file (its bases included) runs under ``options.timeout_s``.
+    The whole file (its bases included) runs under ``options.timeout_s``. A file whose name
+    or root says it is not a training config is skipped before any rule
+    (:mod:`stablint.linter.filekinds`), unless ``options.dialect`` forces a dialect.
     """
+    from . import filekinds
+
     try:
+        if not options.dialect:
+            skip = filekinds.name_reason(path)
+            if skip is not None:
+                return FileResult(path=path, skipped=skip)
         with time_limit(options.timeout_s):
             doc = load_path(path, options.max_bytes)
             return lint_document(doc, options, rules)
     except FileTimeout as exc:
         return FileResult(path=path, error=InputError(
             path, f"file not checked: {exc} (the per-file limit; raise it with --file-timeout)"))
+    except RootNotMapping as exc:
+        if options.dialect:
+            return FileResult(path=path, error=exc)
+        return FileResult(path=path, skipped=filekinds.root_reason(exc.kind))
     except InputError as exc:
         return FileResult(path=path, error=exc)
     except RecursionError:
@@ -367,7 +406,10 @@ def _lint_in_worker(job: tuple[str, LintOptions, tuple[str, ...]]) -> tuple[File
 
     fr = lint_file(path, options, [r for r in all_rules() if r.name in rule_names])
     docs = [_DocText(d.path, d.text, d.fmt) for d in (fr.plan.documents if fr.plan else [])]
-    return FileResult(path=fr.path, findings=fr.findings, error=fr.error), docs
+    slim = None
+    if fr.plan is not None:  # what --show-files needs, without the documents
+        slim = TrainingPlan(path=fr.plan.path, dialect=fr.plan.dialect, detection=fr.plan.detection)
+    return FileResult(path=fr.path, findings=fr.findings, error=fr.error, skipped=fr.skipped, plan=slim), docs
 
 
 def _run_files(jobs: list, n_jobs: int | None):
@@ -375,7 +417,7 @@ def _run_files(jobs: list, n_jobs: int | None):
 
     ``n_jobs``: 1 = in this process; ``None`` = automatic (all cores when there are at least
     :data:`PARALLEL_MIN_FILES` files); N > 1 = a pool of N worker processes. Results from
-    workers carry findings and errors but no plan.
+    workers carry findings, errors, skip reasons and a plan with only its dialect and detection.
     """
     workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1) if len(jobs) >= PARALLEL_MIN_FILES else 1
     if workers <= 1 or len(jobs) < 2:

@@ -86,6 +86,8 @@ def facts_of(plan: TrainingPlan) -> Dialect:
 _BASE = Dialect()
 
 
+#: Evidence items :meth:`Detection.describe` prints before "+N more" (JSON output has them all).
+EVIDENCE_SHOWN = 5
 #: Confidence levels, most certain first.
 CONFIDENCES = ("high", "medium", "low")
 
@@ -125,12 +127,16 @@ class Detection:
         return self.confidence == "high"
 
     def describe(self) -> str:
-        """One line: ``llamafactory (high; key finetuning_type, key lora_target)``."""
+        """One line: ``llamafactory (high; key finetuning_type, key lora_target)``, at most
+        :data:`EVIDENCE_SHOWN` evidence items."""
         parts = [self.confidence]
         if self.forced:
             parts.append("forced")
         if self.evidence:
-            parts.append(", ".join(self.evidence))
+            shown = list(self.evidence[:EVIDENCE_SHOWN])
+            if len(self.evidence) > EVIDENCE_SHOWN:
+                shown.append(f"+{len(self.evidence) - EVIDENCE_SHOWN} more")
+            parts.append(", ".join(shown))
         if self.candidate:
             parts.append(f"too weak for {self.candidate}")
         if self.rival:
