@@ -122,7 +122,7 @@ class LlamaFactory(HfTrainer):
             self.put(plan, "lora.r", 8, plan.get("lora.enabled"), "lora_rank")
         if not plan.has("lora.alpha"):
             r = plan.get("lora.r")
-            if r.resolved:
+            if r is not None and r.resolved:
                 self.put(plan, "lora.alpha", 2 * r.value, r, "lora_alpha")
         if not plan.has("lora.dropout"):
             self.put(plan, "lora.dropout", 0.0, plan.get("lora.r"), "lora_dropout")

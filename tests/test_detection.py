@@ -1,0 +1,124 @@
+"""Dialect detection with evidence and confidence; defaults only for a framework we are sure of (issue 12 item 1)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import cli_runner, corpus_file
+
+from stablint.cli import cli
+from stablint.linter import dialects
+from stablint.linter.engine import LintOptions, build_plan, lint_paths
+from stablint.linter.loaders import load_text
+
+# A custom LoRA trainer's YAML (minimal reconstruction of the issue-12 category-3 file): it shares
+# ``lora_rank``, ``template`` and ``max_samples`` with LLaMA-Factory, nothing that only LLaMA-Factory has.
+CUSTOM_LORA = """\
+model_path: THUDM/chatglm3-6b
+template: chatglm3
+max_samples: 5000
+lora_rank: 8
+learning_rate: 5.0e-6
+batch_size: 4
+num_epochs: 2
+output_dir: out/chatglm3-lora
+"""
+
+# The same run written for LLaMA-Factory: finetuning_type and lora_target are LLaMA-Factory's own.
+LF_SFT = """\
+model_name_or_path: Qwen/Qwen3-4B-Instruct-2507
+stage: sft
+do_train: true
+finetuning_type: lora
+lora_target: all
+template: qwen3_nothink
+cutoff_len: 2048
+per_device_train_batch_size: 1
+gradient_accumulation_steps: 8
+learning_rate: 5.0e-6
+num_train_epochs: 3.0
+"""
+
+
+def _plan(name: str, text: str, **opts):
+    return build_plan(load_text(name, text), LintOptions(**opts))
+
+
+def test_weak_llamafactory_keys_alone_are_generic_without_defaults():
+    plan = _plan("lora.yaml", CUSTOM_LORA)
+    det = plan.detection
+    assert (plan.dialect, det.confidence, det.candidate) == ("generic", "low", "llamafactory")
+    # LLaMA-Factory's lora_alpha = 2 x lora_rank default is not invented for this file
+    assert not plan.has("lora.alpha") and plan.value("lora.r") == 8
+
+
+def test_weak_keys_give_no_finding_that_llamafactory_defaults_would(lint_text):
+    custom = lint_text("custom/lora.yaml", CUSTOM_LORA, select=["lora-scaling-too-low"])
+    assert custom.findings == []
+    lf = lint_text("lf/sft.yaml", LF_SFT, select=["lora-scaling-too-low"])  # same LR and rank in LLaMA-Factory
+    assert len(lf.findings) == 1
+    assert "(lora_rank=8, lora_alpha=16 are defaults of LLaMA-Factory, not written in the file)" in lf.findings[0].message
+
+
+def test_real_llamafactory_file_is_high_with_evidence():
+    path = corpus_file("llamafactory", "train_lora__qwen3_lora_sft")
+    with open(path, encoding="utf-8") as fh:
+        det = dialects.detection(load_text(path, fh.read()))
+    assert (det.name, det.confidence, det.fills_defaults) == ("llamafactory", "high", True)
+    assert "key finetuning_type" in det.evidence and "key lora_target" in det.evidence
+    assert "llamafactory (high; " in det.describe()
+
+
+def test_one_strong_and_one_weak_key_is_medium_stated_values_only():
+    plan = _plan("lf.yaml", "finetuning_type: lora\ntemplate: llama3\nlearning_rate: 1.0e-4\n")
+    assert (plan.dialect, plan.detection.confidence) == ("llamafactory", "medium")
+    assert plan.value("optimizer.lr") == 1e-4
+    # neither LLaMA-Factory's rank-8 nor HF's batch-8 default is filled in
+    assert not plan.has("lora.r") and not plan.has("batch.per_device") and not plan.has("run.epochs")
+
+
+def test_hf_two_shared_keys_are_medium_three_are_high():
+    two = _plan("args.json", json.dumps({"num_train_epochs": 2, "warmup_ratio": 0.1, "learning_rate": 3e-5}))
+    assert (two.dialect, two.detection.confidence) == ("hf-trainer", "medium")
+    assert not two.has("batch.per_device")  # TrainingArguments' default 8 withheld
+    three = _plan("args.json", json.dumps({"num_train_epochs": 2, "warmup_ratio": 0.1, "max_grad_norm": 1.0,
+                                           "learning_rate": 3e-5}))
+    assert three.detection.confidence == "high"
+    bs = three.get("batch.per_device")
+    assert bs.value == 8 and bs.source.framework_default
+
+
+def test_forced_dialect_is_certain():
+    plan = _plan("lora.yaml", CUSTOM_LORA, dialect="llamafactory")
+    assert plan.detection.forced and plan.detection.confidence == "high"
+    assert plan.value("lora.alpha") == 16  # the user said it is LLaMA-Factory: its defaults apply
+
+
+def test_derived_values_are_kept_and_not_cited_as_defaults():
+    path = corpus_file("nanogpt_pyconfig", "karpathy__nanoGPT__config__train_gpt2")
+    res = lint_paths([path], LintOptions())
+    plan = res.results[0].plan
+    assert plan.detection.confidence == "high"
+    for f in res.findings:  # nanoGPT's global batch is computed from stated keys, never "a default"
+        assert "batch_size*gradient_accumulation_steps" not in f.message
+
+
+def test_ambiguous_between_unrelated_dialects_is_not_high():
+    # YOLO hyp keys and TrainingArguments names in one flat YAML: neither framework is certain
+    text = ("lr0: 0.01\nlrf: 0.01\nwarmup_bias_lr: 0.1\nmosaic: 1.0\nhsv_h: 0.015\n"
+            "num_train_epochs: 3\nwarmup_ratio: 0.1\nmax_grad_norm: 1.0\n")
+    doc = load_text("mixed.yaml", text)
+    det = dialects.detection(doc)
+    assert (det.name, det.confidence, det.rival) == ("hf-trainer", "medium", "ultralytics"), det
+    assert not build_plan(doc, LintOptions()).has("batch.per_device")  # no TrainingArguments default
+
+
+def test_show_files_prints_dialect_confidence_and_evidence(tmp_path):
+    (tmp_path / "sft.yaml").write_text(LF_SFT)
+    (tmp_path / "lora.yaml").write_text(CUSTOM_LORA)
+    res = cli_runner().invoke(cli, ["lint", "--show-files", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    lines = dict(line.split(": ", 1) for line in res.stdout.splitlines())
+    assert lines[str(tmp_path / "sft.yaml")].startswith("linted as llamafactory (high; key cutoff_len")
+    assert lines[str(tmp_path / "lora.yaml")].startswith("linted as generic (low; ")
+    assert "too weak for llamafactory" in lines[str(tmp_path / "lora.yaml")]
