@@ -33,7 +33,6 @@ EXPECTED = {
     "dataset_infos.json": "dataset metadata",
     "dataset_card.yaml": "dataset card",
     "tests/test_train.py": "pytest test module",
-    "conftest.py": "pytest conftest",
 }
 
 

@@ -283,7 +283,8 @@ def lint_document(doc: Document, options: LintOptions, rules=None) -> FileResult
     """Normalize and check one loaded document.
 
     Unless ``options.dialect`` forces a dialect, a document that is not a training config
-    (:func:`~stablint.linter.filekinds.content_reason`, or no dialect reads it) is skipped:
+    (:func:`~stablint.linter.filekinds.content_reason`, or no dialect reads it and it has no
+    training key name) is skipped:
     no rule runs and ``FileResult.skipped`` says why.
     """
     from . import filekinds
@@ -294,11 +295,11 @@ def lint_document(doc: Document, options: LintOptions, rules=None) -> FileResult
             return FileResult(path=doc.path, document=doc, skipped=skip)
     rules = selected_rules(options) if rules is None else rules
     plan = build_plan(doc, options)
-    if plan.dialect == "unknown" and not options.dialect:
+    if plan.dialect == "unknown" and not options.dialect and not filekinds.training_key_names(doc):
         det = plan.detection
         why = f" (too weak for {det.candidate})" if det is not None and det.candidate else ""
         return FileResult(path=doc.path, plan=plan, document=doc, skipped=filekinds.Skip(
-            f"no training keys that a known framework or the generic reader recognises{why}", "no dialect"))
+            f"no training key names{why}", "no dialect"))
     return FileResult(path=doc.path, findings=run_rules(plan, rules, options), plan=plan, document=doc)
 
 

@@ -19,7 +19,8 @@ Two tables, checked in order; both are data, each entry with what it recognises:
 
 A file whose root is not a mapping (a list: Ansible playbooks, JSON datasets such
 as ``alpaca_data.json``) is no framework's training config and is skipped too
-(:func:`root_reason`). ``--dialect`` turns all of this off: a file the user names a
+(:func:`root_reason`), and so is a file that no dialect reads and that has no
+training key name at all (:func:`training_key_names`). ``--dialect`` turns all of this off: a file the user names a
 dialect for is linted.
 """
 
@@ -226,10 +227,21 @@ def content_reason(doc: Document) -> Skip | None:
     return None
 
 
+def training_key_names(doc: Document) -> set[str]:
+    """Names anywhere in ``doc`` that training configs use (:data:`TRAINING_KEYS` and the generic
+    dialect's aliases, lower-cased): the evidence that keeps a file no dialect claims in the run,
+    for the load-pitfall rules (a duplicated ``learning_rate``)."""
+    from .dialects.generic import ALIASES
+
+    known = {k.lower() for k in TRAINING_KEYS} | {n for names in ALIASES.values() for n in names}
+    names = {p.rsplit(".", 1)[-1].lower() for p, _ in doc.root.walk() if p}
+    return names & known
+
+
 def root_reason(kind: str) -> Skip:
     """The :class:`Skip` of a file whose root is ``kind`` (``"a list"``) instead of a mapping."""
     return Skip(f"root is {kind}, not a mapping (Ansible playbook, dataset, list of records)", "root")
 
 
 __all__ = ["NON_CONFIG_NAMES", "NON_CONFIG_SHAPES", "Skip", "TRAINING_KEYS", "content_reason", "name_reason",
-           "root_reason"]
+           "root_reason", "training_key_names"]
