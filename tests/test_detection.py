@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 
-from conftest import cli_runner, corpus_file
+from conftest import cli_runner, corpus_file, line_of
 
 from stablint.cli import cli
 from stablint.linter import dialects
@@ -122,3 +123,43 @@ def test_show_files_prints_dialect_confidence_and_evidence(tmp_path):
     assert lines[str(tmp_path / "sft.yaml")].startswith("linted as llamafactory (high; key cutoff_len")
     assert lines[str(tmp_path / "lora.yaml")].startswith("linted as generic (low; ")
     assert "too weak for llamafactory" in lines[str(tmp_path / "lora.yaml")]
+
+
+# -- stablint plan ---------------------------------------------------------------------
+def test_plan_command_text_shows_dialect_fields_origin_and_defaults():
+    path = corpus_file("llamafactory", "megatron_bridge__llama3_sft")
+    res = cli_runner().invoke(cli, ["plan", path])
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "dialect:    llamafactory (high confidence; fills its defaults)" in out
+    assert "key finetuning_type" in out
+    lr_line = next(line for line in out.splitlines() if line.strip().startswith("optimizer.lr "))
+    assert "5e-06" in lr_line and f"{os.path.basename(path)}:{line_of(path, 'learning_rate:')} (learning_rate)" in lr_line
+    alpha = next(line for line in out.splitlines() if line.strip().startswith("lora.alpha "))
+    assert "16" in alpha and "default of LLaMA-Factory (lora_alpha)" in alpha
+    assert "not in the plan:" in out and "optimizer.eps" in out
+
+
+def test_plan_command_json_bases_units_and_skips(tmp_path):
+    (tmp_path / "_base_").mkdir()
+    (tmp_path / "_base_" / "schedule.py").write_text(
+        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001))\n"
+        "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)\n")
+    child = tmp_path / "child.py"
+    child.write_text("_base_ = ['./_base_/schedule.py']\noptim_wrapper = dict(optimizer=dict(lr=0.01))\n")
+    (tmp_path / "trainer_state.json").write_text('{"log_history": [], "global_step": 0, "train_batch_size": 1}')
+    res = cli_runner().invoke(cli, ["plan", "--format", "json", str(child), str(tmp_path / "trainer_state.json")])
+    assert res.exit_code == 0, res.output
+    mm, log = json.loads(res.stdout)["plans"]
+    assert mm["dialect"] == "mmengine" and mm["detection"]["confidence"] == "high"
+    assert mm["bases"] == [str(tmp_path / "_base_" / "schedule.py")]
+    lr, epochs = mm["fields"]["optimizer.lr"], mm["fields"]["run.epochs"]
+    assert (lr["value"], lr["origin"], lr["source"]["path"], lr["source"]["line"]) == (0.01, "file", str(child), 2)
+    assert (epochs["value"], epochs["unit"], epochs["source"]["path"]) == (12, "epoch", str(tmp_path / "_base_" / "schedule.py"))
+    assert "optimizer.eps" in mm["absent"]
+    assert log == {"path": str(tmp_path / "trainer_state.json"), "skipped": "training log (HF Trainer state)"}
+
+
+def test_plan_command_missing_file_exits_2(tmp_path):
+    res = cli_runner().invoke(cli, ["plan", str(tmp_path / "nope.yaml")])
+    assert res.exit_code == 2 and "no such file" in res.stderr
