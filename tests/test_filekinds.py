@@ -108,3 +108,11 @@ def test_no_dialect_means_skipped(lint_text):
 def test_name_table_entries_are_well_formed():
     for pattern, reason in filekinds.NON_CONFIG_NAMES:
         assert pattern and reason and not pattern.startswith("/"), pattern
+
+
+def test_probe_refuses_a_non_config_with_its_reason():
+    from stablint.linter.document import InputError
+    from stablint.probes.runner import load
+
+    with pytest.raises(InputError, match=r"not a training config \(Docker Compose file\)"):
+        load(str(NONCFG / "docker-compose.yml"))
