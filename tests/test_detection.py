@@ -163,3 +163,38 @@ def test_plan_command_json_bases_units_and_skips(tmp_path):
 def test_plan_command_missing_file_exits_2(tmp_path):
     res = cli_runner().invoke(cli, ["plan", str(tmp_path / "nope.yaml")])
     assert res.exit_code == 2 and "no such file" in res.stderr
+
+
+# tloen/alpaca-lora finetune.py's arguments (its README's command, as a YAML for a fire/argparse wrapper):
+# base_model, micro_batch_size, num_epochs, lora_r, lora_target_modules and val_set_size are axolotl names too
+ALPACA_LORA = """\
+base_model: decapoda-research/llama-7b-hf
+data_path: yahma/alpaca-cleaned
+output_dir: ./lora-alpaca
+batch_size: 128
+micro_batch_size: 4
+num_epochs: 3
+learning_rate: 1.0e-4
+cutoff_len: 512
+val_set_size: 2000
+lora_r: 8
+lora_alpha: 16
+lora_dropout: 0.05
+lora_target_modules: [q_proj, v_proj]
+"""
+
+
+def test_alpaca_lora_arguments_are_not_taken_for_axolotl():
+    plan = _plan("alpaca.yaml", ALPACA_LORA)
+    assert (plan.dialect, plan.detection.candidate) == ("generic", "axolotl")
+    assert not plan.has("clip.max_norm")  # axolotl's max_grad_norm 1.0 default is not invented
+
+
+def test_axolotl_with_one_own_key_is_medium_and_two_are_high():
+    one = _plan("a.yaml", "base_model: m\nsequence_len: 2048\nmicro_batch_size: 2\nlearning_rate: 2.0e-4\n")
+    assert (one.dialect, one.detection.confidence) == ("axolotl", "medium") and not one.has("run.epochs")
+    two = _plan("a.yaml", "base_model: m\nsequence_len: 2048\nsample_packing: true\nmicro_batch_size: 2\n"
+                          "gradient_accumulation_steps: 4\nlearning_rate: 2.0e-4\n")
+    assert two.detection.confidence == "high"
+    epochs = two.get("run.epochs")  # axolotl's num_epochs default 1
+    assert epochs.value == 1 and epochs.source.framework_default
