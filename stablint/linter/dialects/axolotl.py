@@ -39,11 +39,12 @@ from .stages import normalize_stage
 AXOLOTL_STRONG = frozenset({"sequence_len", "lora_target_linear", "dataset_prepared_path", "evals_per_epoch",
                             "saves_per_epoch", "sample_packing", "pad_to_sequence_len", "special_tokens",
                             "lora_model_dir", "pretraining_dataset", "peft_use_rslora", "adapter: lora",
-                            "adapter: qlora"})
+                            "adapter: qlora", "datasets[].type"})
 #: axolotl keys that other fine-tuning scripts share (tloen/alpaca-lora's ``finetune.py`` takes
 #: ``base_model``, ``micro_batch_size``, ``num_epochs``, ``lora_r``, ``lora_target_modules``,
 #: ``val_set_size``): evidence only beside a strong key (issue 12 category 3).
-#: ``adapter: lora|qlora`` counts as a strong key (axolotl's own switch; other trainers name adapters otherwise).
+#: ``adapter: lora|qlora`` and ``datasets`` entries with ``path`` + ``type`` count as strong keys (axolotl's own
+#: adapter switch and prompt-format field; see :meth:`Axolotl._strong_adapter`).
 AXOLOTL_WEAK = frozenset({"micro_batch_size", "adapter", "lora_r", "lora_target_modules", "val_set_size",
                           "num_epochs", "lr_scheduler", "load_in_4bit", "load_in_8bit", "wandb_project", "datasets",
                           "chat_template"})
@@ -101,11 +102,16 @@ class Axolotl(Dialect):
 
     @staticmethod
     def _strong_adapter(doc: Document) -> set[str]:
-        """Top-level keys, with ``adapter`` renamed ``adapter: lora`` when it names a LoRA adapter (strong)."""
+        """Top-level keys, with the values that are axolotl's own marked as strong: ``adapter: lora``
+        (a LoRA adapter) and ``datasets[].type`` (axolotl's prompt-format field of each dataset entry)."""
         keys = doc.keys()
         node = doc.root.get("adapter") if "adapter" in keys else None
         if node is not None and isinstance(node.value, str) and node.value.strip().lower() in _LORA_ADAPTERS:
             keys = (keys - {"adapter"}) | {f"adapter: {node.value.strip().lower()}"}
+        ds = doc.root.get("datasets") if "datasets" in keys else None
+        if ds is not None and ds.is_sequence and ds.value and all(e.is_mapping and "path" in e.value and "type" in e.value
+                                                                  for e in ds.value):
+            keys = (keys - {"datasets"}) | {"datasets[].type"}
         return keys
 
     def evidence(self, doc: Document) -> tuple[str, ...]:
