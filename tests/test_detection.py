@@ -198,3 +198,17 @@ def test_axolotl_with_one_own_key_is_medium_and_two_are_high():
     assert two.detection.confidence == "high"
     epochs = two.get("run.epochs")  # axolotl's num_epochs default 1
     assert epochs.value == 1 and epochs.source.framework_default
+
+
+def test_default_note_skips_a_key_the_message_already_names_but_not_a_longer_word():
+    from stablint.linter.engine import _with_default_note
+    from stablint.linter.finding import Finding
+
+    plan = _plan("lf/sft.yaml", LF_SFT)  # optim (adamw) and lora_alpha are LLaMA-Factory defaults here
+    base = Finding("STL000", "x", "warning", "", plan.path)
+    named = _with_default_note(base.with_(message="lora_alpha 16 is low"), plan, ["lora.alpha"])
+    assert named.message == "lora_alpha 16 is low"
+    longer = _with_default_note(base.with_(message="the optimizer is adamw"), plan, ["optimizer.type"])
+    assert longer.message.endswith("(optim=adamw is the default of LLaMA-Factory, not written in the file)")
+    stated = _with_default_note(base.with_(message="m"), plan, ["optimizer.lr"])  # written in the file
+    assert stated.message == "m"

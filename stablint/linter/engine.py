@@ -7,6 +7,7 @@ per-file step (also used by ``probe`` and ``diagnose --config``).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -243,7 +244,8 @@ def _with_default_note(f: Finding, plan: TrainingPlan, read: list[str]) -> Findi
     """``f`` with ``(... is the default of <framework>, not written in the file)`` appended when
     a value the rule read to reach it is a framework default (issue 12: a finding says what it
     rests on)."""
-    cited = [(k, v) for k, v in defaults_cited(plan, read) if k not in f.message]
+    cited = [(k, v) for k, v in defaults_cited(plan, read)
+             if not re.search(rf"(?<![\w.]){re.escape(k)}(?![\w])", f.message)]  # not already named
     if not cited:
         return f
     from . import dialects
