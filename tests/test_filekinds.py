@@ -33,11 +33,13 @@ EXPECTED = {
     "dataset_infos.json": "dataset metadata",
     "dataset_card.yaml": "dataset card",
     "tests/test_train.py": "pytest test module",
+    "dataset/README.md": "dataset card",
+    "README.md": "Markdown document",
 }
 
 
 def _all_files(root: Path) -> list[str]:
-    return sorted(str(p) for p in root.rglob("*") if p.is_file() and p.name != "README.md")
+    return sorted(str(p) for p in root.rglob("*") if p.is_file())
 
 
 def test_fixture_lists_every_file():

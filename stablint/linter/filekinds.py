@@ -97,6 +97,12 @@ NON_CONFIG_NAMES: tuple[tuple[str, str], ...] = (
     ("train_results.json", "training results (HF Trainer output)"),
     ("eval_results.json", "evaluation results (HF Trainer output)"),
     ("*.csv", "CSV table or metrics log (Lightning metrics.csv)"),
+    ("*.md", "Markdown document (README, HF model or dataset card)"),
+    ("*.rst", "reStructuredText document"),
+    ("*.txt", "text file (requirements, notes, plain logs)"),
+    ("*.ini", "INI file"),
+    ("*.cfg", "INI-style config (setup.cfg, flake8)"),
+    ("*.lock", "lock file"),
     ("*.jsonl", "JSON-lines data or log"),
     # tests and packaging scripts
     ("test_*.py", "pytest test module"),
