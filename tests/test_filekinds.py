@@ -118,3 +118,24 @@ def test_probe_refuses_a_non_config_with_its_reason():
 
     with pytest.raises(InputError, match=r"not a training config \(Docker Compose file\)"):
         load(str(NONCFG / "docker-compose.yml"))
+
+
+def test_python_source_is_skipped_but_a_python_config_is_not(lint_text):
+    # a helper module beside the configs: module-level constants and functions (issue 17: our own source
+    # tree gave 14 invalid-value errors)
+    src = lint_text("configs/utils.py", "lr = 0.1\nbatch_size = 1\n\n\ndef build(cfg):\n    return cfg\n")
+    assert src.findings == [] and src.errors == [] and "Python source" in src.results[0].skipped.reason
+    cfg = lint_text("configs/train_cfg.py", "learning_rate = 3e-4\nbatch_size = 1\nepochs = 10\n")
+    assert cfg.results[0].skipped is None and any(f.rule == "batch-size-one" for f in cfg.findings)
+    # nanoGPT's train.py defines functions but is claimed by its framework's dialect: still linted
+    nano = lint_text("train_cfg.py", "eval_iters = 200\nlr_decay_iters = 5000\nwarmup_iters = 100\ndecay_lr = True\n"
+                                     "always_save_checkpoint = False\nlearning_rate = 6e-4\n\ndef get_lr(it):\n"
+                                     "    return learning_rate\n")
+    assert nano.results[0].skipped is None and nano.results[0].plan.dialect == "nanogpt"
+
+
+def test_stablint_source_tree_gives_no_finding_or_error():
+    files = [str(p) for p in (ROOT / "stablint").rglob("*") if p.suffix in (".py", ".json", ".yaml")]
+    res = lint_paths(files, LintOptions())
+    assert res.errors == [] and res.findings == []
+    assert all(fr.skipped is not None for fr in res.results)

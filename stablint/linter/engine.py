@@ -297,6 +297,10 @@ def lint_document(doc: Document, options: LintOptions, rules=None) -> FileResult
             return FileResult(path=doc.path, document=doc, skipped=skip)
     rules = selected_rules(options) if rules is None else rules
     plan = build_plan(doc, options)
+    if not options.dialect:
+        skip = filekinds.python_source_reason(doc, plan.dialect)
+        if skip is not None:
+            return FileResult(path=doc.path, plan=plan, document=doc, skipped=skip)
     if plan.dialect == "unknown" and not options.dialect and not filekinds.training_key_names(doc):
         det = plan.detection
         why = f" (too weak for {det.candidate})" if det is not None and det.candidate else ""

@@ -179,6 +179,7 @@ NON_CONFIG_SHAPES: tuple[tuple[Callable[[Document], bool], str], ...] = (
     (_has("site_name"), "MkDocs site config (site_name)"),
     (_precommit, "pre-commit config (repos)"),
     (_has("compilerOptions"), "TypeScript config (compilerOptions)"),
+    (lambda doc: "$schema" in doc.keys() or {"properties", "type"} <= doc.keys(), "JSON Schema ($schema/properties)"),
     (_ansible_vars, "Ansible variables (ansible_* keys)"),
     (_model_config, "model config (architectures/model_type, no training keys)"),
     (_tokenizer_config, "tokenizer config (tokenizer_class, no training keys)"),
@@ -244,10 +245,30 @@ def training_key_names(doc: Document) -> set[str]:
     return names & known
 
 
+#: A function or method definition or a ``__main__`` guard: Python *source* (a script, a library module, a
+#: test helper), not a config file (configs assign values; nanoGPT, mmengine and detectron2 configs and zencfg
+#: config classes define no functions).
+_PY_SOURCE = re.compile(r"^[ \t]*(?:async\s+)?def\s+\w+\s*\(|^if\s+__name__\s*==", re.M)
+
+
+def python_source_reason(doc: Document, dialect: str) -> Skip | None:
+    """A :class:`Skip` for a Python file that no framework dialect claims (``dialect`` is ``generic``
+    or ``unknown``) and that defines functions or methods or a ``__main__`` guard: source code whose
+    module-level names (``batch_size = 1`` in a helper or a test) are not a run's settings."""
+    if doc.fmt != "python" or dialect not in ("generic", "unknown"):
+        return None
+    m = _PY_SOURCE.search(doc.text)
+    if m is None:
+        return None
+    line = doc.text.count("\n", 0, m.start()) + 1
+    return Skip(f"Python source, not a config (a function or __main__ guard at line {line}; no framework's config)",
+                "content")
+
+
 def root_reason(kind: str) -> Skip:
     """The :class:`Skip` of a file whose root is ``kind`` (``"a list"``) instead of a mapping."""
     return Skip(f"root is {kind}, not a mapping (Ansible playbook, dataset, list of records)", "root")
 
 
 __all__ = ["NON_CONFIG_NAMES", "NON_CONFIG_SHAPES", "Skip", "TRAINING_KEYS", "content_reason", "name_reason",
-           "root_reason", "training_key_names"]
+           "python_source_reason", "root_reason", "training_key_names"]
