@@ -68,8 +68,12 @@ def test_select_extend_select_and_cli_precedence(repo):
 def test_rule_severity_and_options(repo):
     write(repo / "pyproject.toml", "[tool.stablint.rules.duplicate-key]\nseverity = \"info\"\n"
                                    "[tool.stablint.rules.STL002]\nother_keys_severity = \"info\"\n")
-    f = write(repo / "train.yaml", RISKY)
+    # HF TrainingArguments YAML: HfArgumentParser.parse_yaml_file's PyYAML is certain (a generic
+    # file's loader is a guess, and yaml-float-as-string stays at info there)
+    f = write(repo / "train.yaml", RISKY.replace("batch_size: 32\nepochs: 10\n",
+                                                 "per_device_train_batch_size: 32\nnum_train_epochs: 10\n"))
     r = lint_paths([str(f)])
+    assert r.results[0].plan.dialect == "hf-trainer"
     sev = {(x.code, x.line): x.severity for x in r.findings}
     assert sev[("STL001", 4)] == "info"
     assert sev[("STL002", 1)] == "info"  # option other_keys_severity applied (default warning)

@@ -117,3 +117,48 @@ def test_generated_configs(cfg, fmt):
         _check(path)
     finally:
         os.unlink(path)
+
+
+# -- reporters (issue 18): hostile strings through every output format ---------------------------
+_HOSTILE_PIECES = ["::error::", "::add-mask::", "%0A", "\n", "\r", "\x1b[31m", "\u202e", "<img src=x>", "](http://e)",
+                   "![i](x)", "|", "`", "www.evil.example", "https://evil.example", "&amp;", "- ", "1. ", "$x$", ",", ":"]
+hostile_text = st.lists(st.one_of(st.sampled_from(_HOSTILE_PIECES), st.text(max_size=8)), max_size=8).map("".join)
+
+
+def _result(path: str, message: str, key: str):
+    from stablint.linter.document import InputError
+    from stablint.linter.engine import LintResult
+    from stablint.linter.finding import Finding
+
+    f = Finding(path=path, line=3, column=1, code="STL001", rule="duplicate-key", severity="error",
+                message=f"duplicate key {key!r}: {message}", hint=message, field="training.learning_rate",
+                dialect="generic")
+    return LintResult(findings=[f], errors=[InputError(path, message, 2, 1)], files=1)
+
+
+@FUZZ
+@given(path=hostile_text.map(lambda s: s.replace("\0", "")), message=hostile_text, key=hostile_text)
+def test_reporters_escape_every_hostile_string(path, message, key):
+    import re
+
+    from stablint.action import summary_markdown
+    from stablint.linter.reporters import render
+
+    result = _result(path or "x", message, key)
+    text = render("text", result)
+    github = render("github", result)
+    sarif = json.loads(render("sarif", result))
+    summary = summary_markdown(result, "warning", False)
+    for out in (text, github, summary, json.dumps(sarif, ensure_ascii=False)):
+        assert "\x1b" not in out and "\u202e" not in out and "\r" not in out
+    # github: exactly one command line per finding/error, each one of ours
+    lines = github.splitlines()
+    assert len(lines) == 2 and all(re.match(r"::(error|warning|notice) [a-zA-Z]+=", ln) for ln in lines), lines
+    # text: one line per error, finding and hint, plus the summary; nothing starts a command
+    assert len(text.splitlines()) == 3 + bool(message)
+    # summary: nothing left unescaped that Markdown or HTML would act on (our rule link aside)
+    rows = "\n".join(r for r in summary.splitlines() if r.startswith(("|", "###")))
+    ours = re.sub(r"\[STL001 duplicate\\?-key\]\([^)\s]+\)", "", rows)
+    raw = re.sub(r"\\.", "", ours)
+    assert not set(raw) & set("<>`!&$~*_[]"), summary
+    assert all(len(re.findall(r"(?<!\\)\|", row)) in (4, 5) for row in summary.splitlines() if row.startswith("|"))

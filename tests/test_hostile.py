@@ -9,7 +9,10 @@ import sys
 
 import pytest
 
+from click.testing import CliRunner
+
 from conftest import ROOT
+from stablint.cli import cli
 
 
 def lint_json(*paths: str, extra: tuple[str, ...] = (), timeout: int = 60) -> tuple[int, dict, str]:
@@ -135,3 +138,36 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path):
     code, data, _ = lint_json(str(tmp_path))
     assert code == 2 and len(data["errors"]) == 1
     assert any(f["rule"] == "duplicate-key" for f in data["findings"])
+
+
+# Our own regular expressions on long lines (issue 18): each of these was quadratic or worse
+# before (a TOML line of "[" + spaces took 64 s at 4,000 characters). The per-file time limit
+# (10 s by default) would turn a regression into an input error, which this test refuses.
+LONG_LINES = {
+    "header.toml": 'note = """\n[' + " " * 200_000 + '\n"""\nlr = 1e-4\n',
+    "vars.sh": "X=" + "${a:-" * 40_000 + "\nLR=" + "1" * 200_000 + "x\npython train.py --lr $LR\n",
+    "keys.toml": "a" + ".a" * 100_000 + " = 1\n",  # 100,000 nested tables: a depth error, fast
+}
+
+
+@pytest.mark.parametrize("name", sorted(LONG_LINES))
+def test_long_lines_are_linear(tmp_path, name):
+    f = tmp_path / name
+    f.write_text(LONG_LINES[name])
+    res = CliRunner().invoke(cli, ["lint", "--format", "json", str(f)])
+    assert "file not checked" not in res.output and "Traceback" not in res.output, res.output[:500]
+
+
+def test_long_text_log_line_is_linear(tmp_path):
+    import time
+
+    from stablint.trends.readers import read_log
+
+    log = tmp_path / "train.log"
+    log.write_text("step 1 loss 2.0\n" + "a." * 100_000 + "\n" + "${a:-" * 20_000 + "\nstep 2 loss 1.9\n")
+    t0 = time.perf_counter()
+    try:
+        read_log(str(log))
+    except Exception as exc:  # noqa: BLE001 - only the time matters here; errors are the readers' tests
+        assert "Traceback" not in str(exc)
+    assert time.perf_counter() - t0 < 20

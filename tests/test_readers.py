@@ -103,8 +103,8 @@ def test_tensorboard_torch_writer_if_available(tmp_path):
 
 @pytest.mark.parametrize("content,fmt,where", [
     ('{"log_history": [\n  {"loss": 1.0, "step": 1},\n  {"loss": \n', "hf", (4, 1)),
-    ('{"step": 1, "loss": 1.0}\n{"step": 2, "loss": }\n', "jsonl", (2, 21)),
-    ("step,loss\n1,0.5\nabc,0.4\n", "csv", (3, 1)),
+    ('{"step": 2, "loss": }\n{"step": }\n', "jsonl", (1, 21)),
+    ("step,loss\nabc,0.4\n", "csv", (2, 1)),
     ("nothing to see here\n", "text", (1, 1)),
 ])
 def test_malformed_logs_raise_input_error_with_position(tmp_path, content, fmt, where):
@@ -113,6 +113,23 @@ def test_malformed_logs_raise_input_error_with_position(tmp_path, content, fmt, 
     with pytest.raises(InputError) as ei:
         read_log(str(p))
     assert (ei.value.line, ei.value.column) == where
+
+
+@pytest.mark.parametrize("content,name,skipped", [
+    ('{"step": 1, "loss": 1.0}\n{"step": 2, "loss": }\n{"step": "x", "loss": 2}\n{"step": 3, "loss": "abc", "lr": 1}\n',
+     "log.jsonl", {"not valid JSON": 1, "without a numeric step": 1, "with non-numeric values": 1}),
+    ("step,loss\n1,0.5\nabc,0.4\n2,0.3,9\n3,zz\n", "metrics.csv",
+     {"without a numeric step": 1, "with more cells than the header": 1, "with non-numeric values": 1}),
+    ('{"log_history": [{"loss": 1.0, "step": 1}, {"loss": 0.9}, 7, {"loss": null, "grad_norm": 2, "step": 2}]}',
+     "trainer_state.json", {"without a step": 1, "not an object": 1, "with non-numeric values": 1}),
+])
+def test_bad_entries_are_skipped_and_counted_not_fatal(tmp_path, content, name, skipped):
+    """Issue 16: one bad entry never rejects the whole log; what was skipped is counted by reason."""
+    p = tmp_path / name
+    p.write_text(content)
+    t = read_log(str(p))
+    assert t.meta["skipped"] == skipped
+    assert [r.step for r in t.records] == sorted({r.step for r in t.records}) and t.records[0].loss in (1.0, 0.5)
 
 
 def test_not_an_event_file(tmp_path):
@@ -129,3 +146,32 @@ def test_detect_format_by_content(tmp_path):
     p = tmp_path / "metrics.txt"
     p.write_text("epoch,step,train_loss\n0,1,0.5\n")
     assert detect_format(str(p)) == "csv"
+
+
+def test_seq2seq_predict_entries_without_step_are_kept_apart():
+    """Issue 16: a Seq2SeqTrainer log that calls ``predict`` after every evaluation.
+
+    Shape (key names, entry order, step-less ``predict_*`` entries) from the real
+    ``trainer_state.json`` of github.com/Jaong/Checkpoint-of-CPT (commit
+    6a9b832a2ca4c5f3b2dc273070e70159e1aadd8f, no licence: so the numbers here are ours;
+    the real file itself is checked by tests/test_logs_real.py when the corpus cache is present).
+    """
+    t = read_log("tests/logs/seq2seq_predict_entries_trainer_state.json")
+    assert len(t.meta["held_out"]) == 4 and all("predict_loss" in h for h in t.meta["held_out"])
+    assert "skipped" not in t.meta
+    assert sum(1 for r in t.records if r.loss is not None) == 4
+    assert sum(1 for r in t.records if r.eval_loss is not None) == 4
+    assert not any(k.startswith("predict_") for r in t.records for k in r.extra)
+
+
+def test_diagnose_header_says_what_was_skipped(tmp_path):
+    """Issue 16: the header line (text and Markdown) counts the skipped entries by reason."""
+    from click.testing import CliRunner
+
+    from stablint.cli import cli
+
+    p = tmp_path / "trainer_state.json"
+    p.write_text('{"log_history": [{"loss": 1.0, "step": 1}, {"loss": 0.9}, {"loss": 0.8, "step": 2}]}')
+    for fmt in ("text", "markdown"):
+        r = CliRunner().invoke(cli, ["diagnose", str(p), "--format", fmt])
+        assert r.exit_code == 0 and "skipped 1 entry (1 without a step)" in r.output, r.output

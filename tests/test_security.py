@@ -26,7 +26,7 @@ from stablint import action
 from stablint.cli import cli as main
 from stablint.linter.reporters import escape
 
-from conftest import poison_workspace as _poison
+from conftest import cli_runner, poison_workspace as _poison
 from test_action import GIT, run_action
 
 @pytest.fixture
@@ -234,3 +234,53 @@ def test_per_file_time_limit(monkeypatch, tmp_path):
     res = CliRunner().invoke(main, ["lint", "--file-timeout", "0.3", str(tmp_path / "a.yaml")])
     assert time.perf_counter() - t0 < 3
     assert res.exit_code == 2 and "file not checked: took longer than 0.3 s" in res.output, res.output
+
+
+def _git_repo(path: Path) -> Path:
+    path.mkdir()
+    subprocess.run([*GIT, "init", "-q"], cwd=path, check=True)
+    return path
+
+
+SECRET_YAML = "oauth_token: ghp_SECRET\nlearning_rate: 1.0e-4\nlearning_rate: 2.0e-4\n"
+
+
+def test_symlink_out_of_the_repository_is_not_read(tmp_path):
+    repo = _git_repo(tmp_path / "repo")
+    (tmp_path / "hosts.yml").write_text(SECRET_YAML)
+    (repo / "train.yaml").symlink_to(tmp_path / "hosts.yml")
+    res = cli_runner().invoke(main, ["lint", "--format", "json", str(repo / "train.yaml")])
+    assert res.exit_code == 2 and "SECRET" not in res.output and "oauth_token" not in res.output
+    assert "not read: this symlink resolves outside the repository" in json.loads(res.output)["errors"][0]["message"]
+
+
+def test_symlink_into_dot_git_is_not_read(tmp_path):
+    repo = _git_repo(tmp_path / "repo")
+    (repo / ".git" / "secret.yaml").write_text(SECRET_YAML)
+    (repo / "train.yaml").symlink_to(repo / ".git" / "secret.yaml")
+    res = cli_runner().invoke(main, ["lint", str(repo / "train.yaml")])
+    assert res.exit_code == 2 and "resolves into a .git directory" in res.output and "SECRET" not in res.output
+
+
+RISKY_BASE = ("param_scheduler = [dict(type='ReduceOnPlateauLR', monitor='loss', patience=30, by_epoch=True)]\n"
+              "train_cfg = dict(by_epoch=True, max_epochs=50)\n")
+
+
+@pytest.mark.parametrize("base", ["{outside}", "../sched.py", ".git/sched.py"])
+def test_base_files_outside_the_repository_are_not_read(tmp_path, base):
+    repo = _git_repo(tmp_path / "repo")
+    (tmp_path / "sched.py").write_text(RISKY_BASE)
+    (repo / ".git" / "sched.py").write_text(RISKY_BASE)
+    base = base.format(outside=tmp_path / "sched.py")
+    (repo / "cfg.py").write_text(f"_base_ = [{base!r}]\noptim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3))\n")
+    res = cli_runner().invoke(main, ["lint", "--format", "json", str(repo / "cfg.py")])
+    assert not any(f["path"].endswith("sched.py") for f in json.loads(res.output)["findings"]), res.output
+
+
+def test_base_inside_the_repository_is_still_read(tmp_path):
+    repo = _git_repo(tmp_path / "repo")
+    (repo / "configs" / "_base_").mkdir(parents=True)
+    (repo / "configs" / "_base_" / "sched.py").write_text(RISKY_BASE)
+    (repo / "configs" / "cfg.py").write_text("_base_ = ['./_base_/sched.py']\noptim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3))\n")
+    res = cli_runner().invoke(main, ["lint", "--format", "json", str(repo / "configs" / "cfg.py")])
+    assert any(f["path"].endswith("sched.py") for f in json.loads(res.output)["findings"]), res.output

@@ -55,6 +55,7 @@ def run_diagnose(log: str, config: str | None = None, fmt_in: str | None = None,
         options["max_grad_norm"] = plan.get("clip.max_norm").number
     if warmup_steps is not None:
         options["warmup_steps"] = warmup_steps
+    _apply_beside(log, trace, options)
     if options.get("max_grad_norm"):
         trace.meta["max_grad_norm"] = options["max_grad_norm"]
     result.checks = measure(trace, options)
@@ -63,6 +64,22 @@ def run_diagnose(log: str, config: str | None = None, fmt_in: str | None = None,
     judged = judge(static, trace, plan, options=options) if static else []
     result.findings = sorted(runtime, key=lambda f: (f.line, f.code)) + sorted(judged, key=lambda f: f.sort_key())
     return result
+
+
+def _apply_beside(log: str, trace, options: dict) -> None:
+    """Fill clip threshold, warm-up and vocabulary from the files beside the log (:mod:`stablint.trends.beside`).
+
+    The command line and ``--config`` win; a value the log itself states (``trace.meta``) wins
+    over a file beside it. A stated clip of 0 (clipping off) leaves clip-saturation unmeasured.
+    """
+    from ..trends.beside import read_beside
+
+    found = read_beside(log, trace.meta.get("max_steps"))
+    for key in ("max_grad_norm", "warmup_steps", "vocab_size"):
+        if key in found and options.get(key) is None and trace.meta.get(key) is None:
+            if found[key]:
+                options[key] = found[key]
+                trace.meta[f"{key}_source"] = found[f"{key}_source"]
 
 
 @click.command()

@@ -22,6 +22,12 @@ finding points into the file that holds the value. The referencing file wins,
 as on the real command line (LLaMA-Factory merges CLI overrides over the YAML;
 HF fills DeepSpeed's ``"auto"`` from TrainingArguments).
 
+A saved PEFT run directory is one run without any reference: ``adapter_config.json`` (the
+``LoraConfig``) next to ``training_args.json`` (the ``TrainingArguments`` as JSON, written by
+TRL/unsloth notebooks and ``Trainer`` wrappers) holds r/alpha in one file and the learning rate in
+the other. Each of the two files is filled from the other (:data:`RUN_SIBLINGS`), only when both
+sit in the same folder and are recognised as PEFT and HF Trainer files respectively.
+
 Paths resolve relative to the referencing file's directory, then its parent
 directories up to the repository root (launch scripts run from the repo root:
 LLaMA-Factory's ``examples/deepspeed/ds_z0_config.json``), then the working
@@ -48,6 +54,11 @@ GROUP_KEYS = ("trainer", "model", "data", "optimizer", "lr_scheduler", "callback
 #: Command-line flags of launch scripts that name a config file → dialect hint.
 REFERENCE_FLAGS: dict[str, str | None] = {"--config": None, "--deepspeed": "deepspeed", "--deepspeed_config": "deepspeed",
                                           "--job.config_file": None}
+#: Files of one saved run that complete each other: linted file name → (sibling file name, its dialect).
+RUN_SIBLINGS: dict[str, tuple[str, str]] = {"adapter_config.json": ("training_args.json", "hf-trainer"),
+                                            "training_args.json": ("adapter_config.json", "peft")}
+#: The dialect each file of :data:`RUN_SIBLINGS` must be recognised as for the pair to count.
+_SIBLING_DIALECTS = {"adapter_config.json": "peft", "training_args.json": "hf-trainer"}
 #: How many reference hops are followed (a script → a YAML → its DeepSpeed JSON).
 MAX_DEPTH = 3
 #: How many parent directories are tried when the repository root is not found.
@@ -78,6 +89,7 @@ def fill(plan: TrainingPlan, other: TrainingPlan) -> list[str]:
     if plan.dialect == "unknown" and other.dialect != "unknown":
         plan.dialect, plan.loader, plan.coerces = other.dialect, other.loader, other.coerces
         plan.detection = other.detection if other.detection is not None else plan.detection
+        plan.loader_known = other.loader_known
     known = {id(d) for d in plan.documents}
     plan.documents.extend(d for d in other.documents if id(d) not in known)
     return taken
@@ -219,6 +231,8 @@ def merge_references(plan: TrainingPlan, doc: Document, load: Loader, normalize:
     seen = _seen if _seen is not None else {os.path.normcase(os.path.abspath(doc.path))}
     if _depth >= MAX_DEPTH:
         return
+    if _depth == 0:
+        _merge_run_sibling(plan, doc, load, normalize, seen)
     for ref, hint, group in references(doc):
         path = resolve_path(ref, doc.path)
         if path is None:
@@ -236,3 +250,31 @@ def merge_references(plan: TrainingPlan, doc: Document, load: Loader, normalize:
         merge_references(ref_plan, ref_doc, load, normalize, seen, _depth + 1)
         taken = fill(plan, ref_plan)
         plan.notes.append(f"merged {len(taken)} field{'s' if len(taken) != 1 else ''} from {path}")
+
+
+def _merge_run_sibling(plan: TrainingPlan, doc: Document, load: Loader, normalize: Normalizer,
+                       seen: set[str]) -> None:
+    """Fill ``plan`` from the other file of a saved PEFT run (:data:`RUN_SIBLINGS`), if it is there.
+
+    Nothing happens unless ``doc`` is itself recognised as its kind (``plan.dialect``) and the
+    sibling, in the same folder, normalizes to the expected dialect: two weak files are not a run.
+    """
+    name = os.path.basename(doc.path)
+    if name not in RUN_SIBLINGS or plan.dialect != _SIBLING_DIALECTS[name]:
+        return
+    other_name, dialect = RUN_SIBLINGS[name]
+    path = os.path.join(os.path.dirname(os.path.abspath(doc.path)), other_name)
+    key = os.path.normcase(path)
+    if key in seen or not os.path.isfile(path):
+        return
+    seen.add(key)
+    other_doc = load(path)
+    if other_doc is None:
+        return
+    from .dialects import detect  # lazy: only saved run folders need it
+
+    found = detect(other_doc)
+    if found is None or found.name != dialect:
+        return
+    taken = fill(plan, normalize(other_doc, dialect))
+    plan.notes.append(f"one run with {other_name} beside it: took {len(taken)} field{'s' if len(taken) != 1 else ''}")

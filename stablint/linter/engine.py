@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .document import Document, InputError, RootNotMapping
+from .confine import check_inside, repository_root
 from .timelimit import DEFAULT_TIMEOUT_S, FileTimeout, time_limit
 from .finding import SEVERITY_RANK, Finding
 from .loaders import DEFAULT_MAX_BYTES, EXTENSIONS, load_path
@@ -170,7 +171,8 @@ def build_plan(doc: Document, options: LintOptions, loader=None) -> TrainingPlan
     """
     from .crossfile import merge_references
 
-    load = loader or (lambda p: _quiet_load(p, options.max_bytes))
+    root = repository_root(doc.path)
+    load = loader or (lambda p: _quiet_load(p, options.max_bytes, root))
     plan = _normalize(doc, options.dialect, load)
     merge_references(plan, doc, load, lambda d, hint: _normalize(d, hint, load, forced=False))
     return plan
@@ -200,8 +202,11 @@ def _normalize(doc: Document, dialect_name: str | None, load, forced: bool = Tru
     return plan
 
 
-def _quiet_load(path: str, max_bytes: int) -> Document | None:
+def _quiet_load(path: str, max_bytes: int, root: str | None = None) -> Document | None:
+    """A file referenced by a config (a base, a DeepSpeed JSON), or ``None`` when it cannot be read
+    or lies outside ``root`` (:func:`stablint.linter.confine.check_inside`)."""
     try:
+        check_inside(path, root, "a file this config references")
         return load_path(path, max_bytes)
     except InputError:
         return None
@@ -324,6 +329,8 @@ def lint_file(path: str, options: LintOptions, rules=None) -> FileResult:
             if skip is not None:
                 return FileResult(path=path, skipped=skip)
         with time_limit(options.timeout_s):
+            if os.path.islink(path):  # a committed symlink must not lead out of the repository
+                check_inside(path, repository_root(path), "this symlink")
             doc = load_path(path, options.max_bytes)
             return lint_document(doc, options, rules)
     except FileTimeout as exc:

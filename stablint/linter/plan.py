@@ -167,6 +167,21 @@ class PlanValue:
         return None
 
 
+@dataclass(frozen=True)
+class MissingBase:
+    """An inherited file (``_base_``, ``_BASE_``, a Hydra defaults entry) that could not be found.
+
+    Attributes:
+        ref: the reference as written (``'../_base_/schedules/schedule_1x.py'``, ``model: mnist``).
+        tried: the path it resolved to (absolute or relative to the working directory).
+        source: where the reference is written (the referencing file, line, column, key).
+    """
+
+    ref: str
+    tried: str
+    source: Provenance
+
+
 @dataclass
 class TrainingPlan:
     """The canonical description of one training run.
@@ -179,10 +194,16 @@ class TrainingPlan:
             ``"yacs"``, ``"ruamel"``, ``"json"``, ``"toml"``, ``"python"``, ``"argparse"``.
         coerces: True when the framework converts numeric strings of typed fields
             itself (pydantic, jsonargparse, yacs), so only untyped keys stay strings.
+        loader_known: True when :attr:`loader` is certain for this file (the framework
+            has one loader); False when it is only the likeliest of several (a custom
+            script's ``yaml.safe_load`` or OmegaConf, ``HfArgumentParser.parse_yaml_file``
+            or TRL's ``TrlParser``). ``yaml-float-as-string`` reports at ``info`` then.
         fields: canonical name → :class:`PlanValue` (see :data:`FIELDS`).
         documents: every :class:`~stablint.linter.document.Document` the plan was
             built from (the file and its resolved bases), for load-pitfall rules.
         notes: free-form normalization notes (e.g. ``"base file not found: x.py"``).
+        missing_bases: :class:`MissingBase` records of inherited files that were not found
+            (rule ``base-not-found``); the plan holds only what the found files state.
         framework: the :class:`~stablint.linter.dialects.base.Dialect` instance that built
             the plan, set by ``Dialect.normalize``; its class attributes are the framework
             facts rules read (``model_family``, ``precision_conflict``, ``unknown_keys``...)
@@ -200,9 +221,11 @@ class TrainingPlan:
     dialect: str
     loader: str = "pyyaml"
     coerces: bool = False
+    loader_known: bool = True
     fields: dict[str, PlanValue] = field(default_factory=dict)
     documents: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    missing_bases: list[MissingBase] = field(default_factory=list)
     framework: Any = field(default=None, repr=False, compare=False)
     fill_defaults: bool = True
     detection: Any = field(default=None, repr=False, compare=False)

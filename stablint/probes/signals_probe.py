@@ -33,6 +33,7 @@ import math
 import statistics
 
 from ..trends.signals import Check, _g
+from ..trends.signals.catalog import PROBE_THRESHOLDS
 
 SRC_LR_AB = "Tuning Playbook LR/instability A/B; Wortsman et al. 2023 LR sensitivity; research/probe_anchors.md §13 lr_ab (proposed)"
 SRC_NOISE = "McCandlish et al. 2018 App. A.1 (B_simple), gpt-neox gradient_noise_scale.py; research/probe_anchors.md §5, §13 (proposed)"
@@ -41,11 +42,14 @@ SRC_LORA = "LoRA (Hu et al.), rsLoRA; seed 004; research/probe_anchors.md §12-1
 SRC_UPD = "TheDeepChecker Unstable_Learning (-1 / -4); CS231n update/weight ~1e-3; research/probe_anchors.md §13"
 SRC_INIT = "TheDeepChecker Initial_Loss (dev_ratio 1.0); Karpathy recipe 'verify loss @ init'; research/probe_anchors.md §13"
 
-NOISE_RATIO = 10.0
-SHARE_MAX, SHARE_STEPS, SHARE_RATIO = 0.9, 0.8, 10.0
-AB_REL = 0.02
-LORA_GAIN, LORA_REL = 2.0, 1e-4
-UPD_HIGH, UPD_LOW = -1.0, -4.0
+# One threshold table for probe and diagnose (issue 16): stablint.trends.signals.catalog.PROBE_THRESHOLDS.
+_T = PROBE_THRESHOLDS
+NOISE_RATIO = _T["noise_ratio"]
+SHARE_MAX, SHARE_STEPS, SHARE_RATIO = _T["share_max"], _T["share_steps"], _T["share_ratio"]
+AB_REL = _T["ab_rel"]
+LORA_GAIN, LORA_REL = _T["lora_gain"], _T["lora_rel"]
+UPD_HIGH, UPD_LOW = _T["upd_high"], _T["upd_low"]
+INIT_DEV = _T["init_dev_ratio"]
 
 
 def final_val(res) -> float | None:
@@ -176,9 +180,9 @@ def update_ratio(res) -> Check:
 
 def init_loss(res, reference: float | None) -> Check:
     """Loss before the first step vs ln(C) (classifier / from-scratch LM)."""
-    thr = "|L0 - ln C| >= 1.0 x ln C"
+    thr = f"|L0 - ln C| >= {INIT_DEV:g} x ln C"
     if res.init_loss is None or reference is None:
         return Check("init-loss", None, {"init_loss": _g(res.init_loss)}, thr, SRC_INIT, "no chance-level reference for this target")
     dev = abs(res.init_loss - reference) / reference
     ev = {"init_loss": _g(res.init_loss), "ln_c": _g(reference), "deviation": _g(dev)}
-    return Check("init-loss", dev >= 1.0 if math.isfinite(dev) else True, ev, thr, SRC_INIT)
+    return Check("init-loss", dev >= INIT_DEV if math.isfinite(dev) else True, ev, thr, SRC_INIT)

@@ -59,9 +59,12 @@ class DiagnoseResult:
         out: dict[str, Any] = {"path": self.log, "format": t.meta.get("format"), "records": len(t)}
         if t.records:
             out.update(first_step=t.records[0].step, last_step=t.records[-1].step, horizon_steps=horizon_steps(t))
-        for k in ("step_unit", "steps_per_epoch", "logging_steps", "max_grad_norm"):
+        for k in ("step_unit", "steps_per_epoch", "logging_steps", "max_grad_norm", "max_grad_norm_source",
+                  "skipped", "skipped_first_line"):
             if t.meta.get(k) is not None:
                 out[k] = t.meta[k]
+        if t.meta.get("held_out"):
+            out["held_out_entries"] = len(t.meta["held_out"])
         for key in ("loss", "eval_loss", "lr", "grad_norm"):
             out[f"{key}_points"] = sum(1 for r in t.records if getattr(r, key) is not None)
         return out
@@ -118,7 +121,8 @@ def render_text(result: DiagnoseResult, color: bool = False) -> str:
     if result.trace is not None:
         lines.append(f"{result.log}: {ts.get('format')}, {ts['records']} records, steps "
                      f"{ts.get('first_step')}..{ts.get('last_step')} (loss {ts['loss_points']}, eval "
-                     f"{ts['eval_loss_points']}, lr {ts['lr_points']}, grad_norm {ts['grad_norm_points']} points)")
+                     f"{ts['eval_loss_points']}, lr {ts['lr_points']}, grad_norm {ts['grad_norm_points']} points)"
+                     + _skipped_text(ts))
     for f in result.findings:
         steps = f.extra.get("steps")
         where = f" [steps {steps[0]}..{steps[1]}]" if steps and steps[0] is not None else ""
@@ -141,6 +145,21 @@ def render_text(result: DiagnoseResult, color: bool = False) -> str:
         summary += f"; {len(result.errors)} input error{'s' if len(result.errors) != 1 else ''}"
     lines.append(summary)
     return "\n".join(lines) + "\n"
+
+
+def _skipped_text(ts: dict[str, Any]) -> str:
+    """``"; skipped 3 entries (2 without a step, 1 with non-numeric values) from line 7; 1 predict/test entry kept apart"``."""
+    out = ""
+    sk = ts.get("skipped") or {}
+    n = sum(sk.values())
+    if n:
+        why = ", ".join(f"{c} {r}" for r, c in sk.items())
+        at = f" from line {ts['skipped_first_line']}" if ts.get("skipped_first_line") else ""
+        out += f"; skipped {n} entr{'ies' if n != 1 else 'y'} ({why}){at}"
+    h = ts.get("held_out_entries")
+    if h:
+        out += f"; {h} predict/test entr{'ies' if h != 1 else 'y'} kept apart"
+    return out
 
 
 def exit_code(result: DiagnoseResult, fail_on: str = "warning", exit_zero: bool = False) -> int:

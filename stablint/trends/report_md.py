@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..linter.reporters.escape import markdown
-from .report import DiagnoseResult
+from .report import DiagnoseResult, _skipped_text
 
 
 def _cell(v: Any) -> str:
@@ -21,7 +21,11 @@ def render_markdown(result: DiagnoseResult, plot_path: str | None = None) -> str
         out += [f"- format: **{ts.get('format')}**, {ts['records']} records, steps {ts.get('first_step')}–"
                 f"{ts.get('last_step')} (horizon {ts.get('horizon_steps')} steps)",
                 f"- points: loss {ts['loss_points']}, eval loss {ts['eval_loss_points']}, lr {ts['lr_points']}, "
-                f"grad norm {ts['grad_norm_points']}", ""]
+                f"grad norm {ts['grad_norm_points']}"]
+        skipped = _skipped_text(ts)
+        if skipped:
+            out.append(f"- {_cell(skipped.lstrip('; '))}")
+        out.append("")
     if plot_path:
         out += [f"![training curves]({plot_path})", ""]
     runtime = [f for f in result.findings if f.dialect == "trace"]

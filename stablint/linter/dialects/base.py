@@ -86,6 +86,7 @@ class Dialect:
         loader: how the framework itself reads numbers (see :class:`TrainingPlan`).
         coerces: True when the framework converts numeric strings for typed fields
             (pydantic lax mode, jsonargparse type hints, yacs ``literal_eval``).
+        loader_known: False when :attr:`loader` is a guess (``TrainingPlan.loader_known``).
         scheduler_interval: default stepping of the LR scheduler (``"step"``/``"epoch"``).
         KEYS: canonical field → key path or list of key paths tried in order;
             a path may be a ``(path, unit)`` tuple.
@@ -122,6 +123,8 @@ class Dialect:
     formats: tuple[str, ...] = ("yaml", "json")
     loader = "pyyaml"
     coerces = False
+    #: the framework has this one loader (False: :attr:`loader` is only the likeliest; see TrainingPlan)
+    loader_known = True
     scheduler_interval = "step"
     KEYS: dict[str, Any] = {}
     known_keys: frozenset[str] | None = None
@@ -148,6 +151,22 @@ class Dialect:
     #: stated values only, no defaults); below it the file is read as generic
     medium_score = 0.6
 
+    # -- top-level keys ---------------------------------------------------------
+    def key_policy(self, doc: Document) -> Any:
+        """How ``unknown-key`` judges ``doc``'s top-level keys: a
+        :class:`~stablint.linter.dialects.known_keys.KeyPolicy`, or ``None`` (no key set is
+        known for this file's framework and version: the rule stays silent).
+
+        The default wraps :attr:`known_keys`/:attr:`unknown_keys` (one unversioned set);
+        dialects whose framework has several families or releases override it.
+        """
+        if not self.known_keys:
+            return None
+        from .known_keys import KeyPolicy, KeySet
+
+        family = KeySet(self.name, self.title, (("", self.known_keys),))
+        return KeyPolicy(family, self.known_keys, self.known_keys, closed=self.unknown_keys == "closed")
+
     # -- detection ------------------------------------------------------------
     def detect(self, doc: Document) -> float:
         """Score in [0, 1] that ``doc`` is written for this framework (0 = no)."""
@@ -172,7 +191,7 @@ class Dialect:
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Build the TrainingPlan of ``doc``: apply :attr:`KEYS`, then :meth:`refine`."""
         plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self.loader, coerces=self.coerces, documents=[doc],
-                            framework=self, fill_defaults=ctx.fill_defaults)
+                            framework=self, fill_defaults=ctx.fill_defaults, loader_known=self.loader_known)
         root = self.root(doc, ctx, plan)
         for canonical, spec in self.KEYS.items():
             self.take_first(plan, root, canonical, spec)
@@ -281,6 +300,21 @@ class Dialect:
             return pv
         plan.set(canonical, pv)
         return pv
+
+
+def missing_base(plan: TrainingPlan, ref: str, tried: str, near: Node | None, key: str, note: str) -> None:
+    """Record an inherited file that was not found: a plan note and a :class:`~stablint.linter.plan.MissingBase`.
+
+    ``near`` is the node of the reference (its line/column locate the ``base-not-found`` finding);
+    ``key`` the key holding it (``"_base_"``, ``"defaults"``).
+    """
+    from ..plan import MissingBase
+
+    line, col = near.anchor if near is not None else (1, 1)
+    path = (near.path if near is not None else None) or plan.path
+    plan.notes.append(note)
+    if all(m.ref != ref or m.source.path != path for m in plan.missing_bases):
+        plan.missing_bases.append(MissingBase(ref, tried, Provenance(path, line, col, key)))
 
 
 def signature_score(keys: Iterable[str], strong: set[str], weak: set[str] = frozenset(), need: int = 1) -> float:

@@ -23,9 +23,11 @@ import os
 
 from ..document import Document, Node
 from ..plan import GLOBAL, ITERATION, PlanValue, Provenance, TrainingPlan
-from .base import Context, Dialect, merge_nodes, number_of
+from .base import Context, Dialect, merge_nodes, missing_base, number_of
 from .names import scheduler_kind
-from .known_keys import DETECTRON2 as _KNOWN_KEYS
+from . import known_keys as kk
+
+_KNOWN_KEYS = kk.DETECTRON2.keys
 
 _TOP = {"_BASE_", "MODEL", "SOLVER", "DATASETS", "INPUT", "TEST", "DATALOADER", "VERSION", "OUTPUT_DIR", "SEED",
         "CUDNN_BENCHMARK", "GLOBAL", "VIS_PERIOD"}
@@ -89,6 +91,10 @@ class Detectron2(Dialect):
     coerces = True
     scheduler_interval = "step"
 
+    def key_policy(self, doc: Document) -> kk.KeyPolicy | None:
+        """Near misses of the top-level nodes of detectron2 v0.4.1-main (known_keys.py), at ``warning``."""
+        return kk.KeyPolicy(kk.DETECTRON2, kk.DETECTRON2.keys, kk.DETECTRON2.keys)
+
     def detect(self, doc: Document) -> float:
         """Upper-case yacs sections (``SOLVER``, ``MODEL``, ``_BASE_`` ...)."""
         keys = doc.keys()
@@ -109,15 +115,20 @@ class Detectron2(Dialect):
         base = doc.root.get("_BASE_")
         if base is None:
             return own, True
-        refs = [n.value for n in (base.value if base.is_sequence else [base]) if isinstance(n.value, str)]
+        refs = [(n.value, n) for n in (base.value if base.is_sequence else [base]) if isinstance(n.value, str)]
         merged: Node | None = None
         complete = True
-        for ref in refs:
+        for ref, near in refs:
             path = os.path.normpath(os.path.join(os.path.dirname(doc.path), os.path.expanduser(ref)))
-            sub = ctx.load(path) if path not in seen and depth < _MAX_DEPTH and os.path.isfile(path) else None
+            if path in seen or depth >= _MAX_DEPTH:
+                plan.notes.append(f"_BASE_ cycle or too deep at {ref}; skipped")
+                complete = False
+                continue
+            sub = ctx.load(path) if os.path.isfile(path) else None
             if sub is None or sub.fmt != "yaml":
-                plan.notes.append(f"_BASE_ file not found: {ref} (from {os.path.basename(doc.path)}); "
-                                  "its values and the detectron2 defaults are not applied")
+                missing_base(plan, ref, path, near, "_BASE_",
+                             f"_BASE_ file not found: {ref} (from {os.path.basename(doc.path)}); "
+                             "its values and the detectron2 defaults are not applied")
                 complete = False
                 continue
             plan.documents.append(sub)

@@ -23,26 +23,30 @@ import re
 from ..document import Document, Node
 from ..plan import EPOCH, OPT_STEP, PlanValue, Provenance, RATIO, TrainingPlan
 from .base import Context, Dialect, number_of
-from .names import optimizer_family, scheduler_kind
+from .names import OPTIMIZER_FAMILIES, optimizer_family, scheduler_kind
 
 #: canonical field → accepted key names (lower case), most specific first.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "optimizer.lr": ("learning_rate", "lr", "base_lr", "init_lr", "lr0"),
+    "optimizer.lr": ("learning_rate", "lr", "base_lr", "init_lr", "lr0", "initial_learning_rate", "initial_lr",
+                     "learn_rate"),
     "optimizer.type": ("optimizer", "optim", "optimizer_type", "optimizer_name"),
     "optimizer.weight_decay": ("weight_decay", "wd"),
     "optimizer.momentum": ("momentum",),
     "optimizer.betas": ("betas",),
     "optimizer.eps": ("eps", "adam_epsilon", "epsilon"),
-    "batch.per_device": ("batch_size", "per_device_train_batch_size", "micro_batch_size", "train_batch_size", "bs"),
+    "batch.per_device": ("batch_size", "per_device_train_batch_size", "micro_batch_size", "train_batch_size", "bs",
+                         "batch_size_per_gpu"),
     "batch.grad_accum": ("gradient_accumulation_steps", "accumulation_steps", "grad_accum", "grad_accum_steps",
                          "accumulate_grad_batches", "gradient_accumulation"),
     "run.epochs": ("epochs", "n_epochs", "num_epochs", "max_epochs", "num_train_epochs", "total_epochs"),
     "run.max_steps": ("max_steps", "training_steps", "total_steps", "max_iters", "num_steps", "train_steps"),
-    "warmup.steps": ("warmup_steps", "warmup_iters", "num_warmup_steps"),
+    "warmup.steps": ("warmup_steps", "warmup_iters", "num_warmup_steps", "warmup_epochs"),
     "warmup.ratio": ("warmup_ratio",),
     "scheduler.type": ("scheduler", "lr_scheduler", "scheduler_type", "lr_scheduler_type", "scheduler_name"),
-    "scheduler.patience": ("scheduler_patience", "lr_patience", "plateau_patience", "reduce_lr_patience"),
-    "scheduler.factor": ("scheduler_factor", "lr_factor", "plateau_factor", "reduce_lr_factor"),
+    "scheduler.patience": ("scheduler_patience", "lr_patience", "plateau_patience", "reduce_lr_patience",
+                           "lr_scheduler_patience", "learning_rate_patience", "reduce_learning_rate_patience"),
+    "scheduler.factor": ("scheduler_factor", "lr_factor", "plateau_factor", "reduce_lr_factor", "lr_scheduler_factor",
+                         "reduce_learning_rate_factor"),
     "scheduler.monitor": ("scheduler_metric", "scheduler_monitor", "lr_monitor"),
     "scheduler.cooldown": ("scheduler_cooldown",),
     "scheduler.t_0": ("t_0",),
@@ -63,18 +67,50 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lora.use_rslora": ("use_rslora",),
     "model.dropout": ("dropout",),
 }
+#: Where each spelling added for issue 12 is used in real public repositories, with that meaning
+#: (read in the code that consumes it). Spellings whose meaning varies between repositories are left
+#: out: ``patience`` alone (early stopping or plateau), ``lr_decay``/``lr_decay_factor`` (StepLR gamma,
+#: plateau factor or a weight decay), ``learning_rate_drop`` (3DUnetCNN uses it for both), ``epoch``
+#: (often the current epoch), ``max_lr`` (OneCycle peak), ``base_learning_rate`` (scaled by batch size).
+SYNONYM_EVIDENCE: dict[str, str] = {
+    "initial_learning_rate": "ellisdg/3DUnetCNN unet3d/training.py@07529f0 (train_model(initial_learning_rate=...) "
+                             "is the optimizer LR); keras ExponentialDecay(initial_learning_rate=...)",
+    "initial_lr": "torch param_group['initial_lr'] (the LR before scheduling); train(initial_lr=1e-4) scripts",
+    "learn_rate": "tmarkmann/chexnet-tf2 src/chexnet/configs/config.py (train.learn_rate → keras Adam)",
+    "batch_size_per_gpu": "facebookresearch/dino main_dino.py@cc72fe9 (--batch_size_per_gpu), facebookresearch/dinov2 "
+                          "ssl_default_config.yaml train.batch_size_per_gpu",
+    "warmup_epochs": "facebookresearch/mae main_finetune.py@be47fef (--warmup_epochs, epochs to warm up LR), "
+                     "facebookresearch/dino main_dino.py@cc72fe9; unit: epochs",
+    "lr_scheduler_patience": "torch ReduceLROnPlateau(patience=cfg.lr_scheduler_patience) in custom trainers "
+                             "(find_string: 10 of 10 uses are plateau patience, next to lr_scheduler_factor)",
+    "lr_scheduler_factor": "the factor passed next to lr_scheduler_patience to ReduceLROnPlateau (same uses)",
+    "learning_rate_patience": "ellisdg/3DUnetCNN unet3d/training.py@07529f0: ReduceLROnPlateau(patience="
+                              "learning_rate_patience) (10 of 10 uses found are plateau patience)",
+    "reduce_learning_rate_patience": "tf.keras.callbacks.ReduceLROnPlateau(patience=config['train']"
+                                     "['reduce_learning_rate_patience']) (find_string)",
+    "reduce_learning_rate_factor": "same trainer: ReduceLROnPlateau(factor=config['train']['reduce_learning_rate_factor'])",
+    "*_loss_weight": "sibling scalars weighting loss terms (route_/role_/digit_loss_weight, seg_/ce_/iou_loss_weight "
+                     "in SAMLoss; mmdet loss_*.loss_weight): read as loss.weights when two or more share a mapping",
+}
+#: Units of spellings that do not count optimizer steps.
+ALIAS_UNITS: dict[str, str] = {"warmup_epochs": EPOCH}
 #: Scheduler kinds a custom loop steps once per epoch.
 _EPOCH_KINDS = {"plateau", "step", "multistep", "exponential"}
 #: Scheduler names that are stepped per optimizer step by definition (transformers ``optimization.py``).
 _PER_STEP_NAME = re.compile(r"schedule_with_warmup|constant_with_warmup|cosine_with_min_lr|warmup_stable_decay"
                             r"|inverse_sqrt|one_?cycle")
+#: Mapping keys that hold an optimizer block (``optimizer: {type: Adam, lr: 0.5}``).
+_OPTIMIZER_BLOCKS = {"optimizer", "optim", "optimizer_config", "optimizer_cfg"}
+_NESTED_OPTIMIZER_KEYS = {"lr": "optimizer.lr", "learning_rate": "optimizer.lr", "weight_decay": "optimizer.weight_decay",
+                          "momentum": "optimizer.momentum", "betas": "optimizer.betas", "eps": "optimizer.eps"}
 _LOSS_WEIGHT_KEYS = ("weights", "loss_weights", "loss_weight", "task_weights", "loss_coefficients")
 _NESTED_SCHEDULER_KEYS = {"patience": "scheduler.patience", "factor": "scheduler.factor", "mode": "scheduler.mode",
                           "monitor": "scheduler.monitor", "cooldown": "scheduler.cooldown", "type": "scheduler.type",
                           "name": "scheduler.type", "min_lr": "scheduler.min_lr"}
 _TRAINING_HINTS = {"learning_rate", "lr", "batch_size", "epochs", "n_epochs", "num_epochs", "optimizer", "scheduler",
                    "max_steps", "weight_decay", "grad_clip", "warmup_steps", "lora_rank", "lora_alpha",
-                   "gradient_accumulation_steps", "scheduler_patience", "early_stopping_patience"}
+                   "gradient_accumulation_steps", "scheduler_patience", "early_stopping_patience",
+                   "learn_rate", "initial_learning_rate", "learning_rate_patience", "lr_scheduler_patience"}
 
 
 def scheduler_interval(plan: TrainingPlan) -> tuple[str, str]:
@@ -133,6 +169,8 @@ class Generic(Dialect):
     title = "Generic / custom training config"
     formats = ("yaml", "json", "toml", "shell", "python")
     loader = "pyyaml"
+    #: a custom script reads its YAML with ``yaml.safe_load``, OmegaConf, ruamel... : a guess
+    loader_known = False
     scheduler_interval = "epoch"
 
     def detect(self, doc: Document) -> float:
@@ -149,7 +187,7 @@ class Generic(Dialect):
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Find every canonical field by its common names (see :data:`ALIASES`)."""
         plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self._loader_for(doc), documents=[doc],
-                            framework=self, fill_defaults=ctx.fill_defaults)
+                            framework=self, fill_defaults=ctx.fill_defaults, loader_known=doc.fmt != "yaml")
         idx = _index(doc.root)
         for canonical, names in ALIASES.items():
             for name in names:
@@ -159,7 +197,7 @@ class Generic(Dialect):
                     path, node = hit
                     if canonical == "optimizer.lr" and number_of(node) is None:
                         continue
-                    pv = self.take(plan, canonical, node, path)
+                    pv = self.take(plan, canonical, node, path, ALIAS_UNITS.get(name))
                     if canonical in ("optimizer.type",):
                         pv.value = optimizer_family(pv.value) if pv.resolved else pv.value
                     if canonical == "scheduler.type" and pv.resolved:
@@ -169,6 +207,7 @@ class Generic(Dialect):
         if plan.has("batch.per_device") and any("speechbrain" in (i.detail or "") for i in doc.issues if i.kind == "custom-tag"):
             # SpeechBrain HyperPyYAML recipe: one batch element is a variable-length utterance/mixture
             self.put(plan, "batch.sample_kind", "utterance", plan.get("batch.per_device"), derived=True)
+        self._nested_optimizer(doc.root, plan)
         self._nested_scheduler(doc.root, plan)
         self._loss_weights(doc.root, plan)
         if plan.has("scheduler.patience") and not plan.has("scheduler.type"):
@@ -179,6 +218,14 @@ class Generic(Dialect):
             if interval == "step":
                 plan.notes.append(f"scheduler steps per optimizer step: {why}")
         self._units(plan)
+        if plan.loader == "omegaconf":  # plain 1e-4 scalars are floats for OmegaConf (quoted ones stay strings)
+            plain = {i.key_path for i in doc.issues if i.kind == "yaml11-float-string"}
+            for pv in plan.fields.values():
+                items = pv.value.values() if isinstance(pv.value, dict) else [pv]
+                for item in items:
+                    if isinstance(item, PlanValue) and item.as_string and item.source is not None \
+                            and item.source.key in plain:
+                        item.as_string = False
         if plan.has("lora.r") or plan.has("lora.alpha"):
             use = next((n for _, _, n in idx.get("use_lora", [])), None)
             enabled = bool(use.value) if use is not None and isinstance(use.value, bool) else True
@@ -186,7 +233,38 @@ class Generic(Dialect):
         return plan
 
     def _loader_for(self, doc: Document) -> str:
+        """How the file's numbers are read: by format; a YAML file with ``${...}`` interpolation
+        is read by OmegaConf (PyYAML would leave ``${a.b}`` a literal string, so nobody writes it
+        for PyYAML), which resolves ``1e-4`` as a float (omegaconf ``_utils.py`` ``get_yaml_loader``
+        float resolver, research/dialects.md §1)."""
+        if doc.fmt == "yaml" and any(isinstance(n.value, str) and "${" in n.value for _, n in doc.root.walk()):
+            return "omegaconf"
         return {"yaml": "pyyaml", "json": "json", "toml": "toml", "shell": "argparse", "python": "python"}[doc.fmt]
+
+    def _nested_optimizer(self, root: Node, plan: TrainingPlan) -> None:
+        """``optimizer: {type: Adam, lr: 0.5}`` blocks: the shallowest ``optimizer``/``optim`` mapping
+        that names its class (``type``/``name``/``_target_``/``class``) gives the optimizer's type and
+        arguments; they win over same-named keys elsewhere (the optimizer is built from this block).
+        The class must be a known optimizer family (``opt: {name: my_experiment}`` is not one)."""
+        best: tuple[int, str, Node, str] | None = None
+        for path, node in root.walk():
+            if path and path.rsplit(".", 1)[-1].lower() in _OPTIMIZER_BLOCKS and node.is_mapping:
+                named = next((k for k in ("type", "name", "_target_", "class") if node.get(k) is not None
+                              and optimizer_family(node.get(k).value) in OPTIMIZER_FAMILIES), None)
+                if named is not None and (best is None or path.count(".") < best[0]):
+                    best = (path.count("."), path, node, named)
+        if best is None:
+            return
+        _, path, node, named_key = best
+        pv = self.take(plan, "optimizer.type", node.get(named_key), f"{path}.{named_key}")
+        if pv.resolved:
+            pv.value = optimizer_family(pv.value)
+        for arg, canonical in _NESTED_OPTIMIZER_KEYS.items():
+            child = node.get(arg)
+            if child is None or child.value is None:
+                continue
+            if child.is_scalar or canonical == "optimizer.betas":
+                self.take(plan, canonical, child, f"{path}.{arg}")
 
     def _nested_scheduler(self, root: Node, plan: TrainingPlan) -> None:
         """``scheduler: {type: ReduceLROnPlateau, patience: 10, factor: 0.5}`` style blocks."""
@@ -203,6 +281,30 @@ class Generic(Dialect):
                     return
 
     def _loss_weights(self, root: Node, plan: TrainingPlan) -> None:
+        """A ``weights:``/``loss_weights:`` mapping of term → weight, else two or more sibling scalars
+        named ``<term>_loss_weight`` in one mapping (:data:`SYNONYM_EVIDENCE`)."""
+        self._weights_mapping(root, plan)
+        if plan.has("loss.weights"):
+            return
+        for path, node in root.walk():
+            if not node.is_mapping:
+                continue
+            terms: dict[str, PlanValue] = {}
+            first: Node | None = None
+            for key, child in node.value.items():
+                low = str(key).lower()
+                if low.endswith("_loss_weight") and len(low) > len("_loss_weight") and child.is_scalar \
+                        and number_of(child) is not None:
+                    kp = f"{path}.{key}" if path else str(key)
+                    terms[kp] = self.value_of(child, kp, "optimizer.lr", None, self.coerces, plan.path)
+                    first = first or child
+            if len(terms) >= 2 and first is not None:
+                line, col = first.anchor
+                plan.set("loss.weights", PlanValue(terms, source=Provenance(first.path or plan.path, line, col,
+                                                                             next(iter(terms)))))
+                return
+
+    def _weights_mapping(self, root: Node, plan: TrainingPlan) -> None:
         for path, node in root.walk():
             name = path.rsplit(".", 1)[-1].lower() if path else ""
             if name in _LOSS_WEIGHT_KEYS and node.is_mapping and node.value:

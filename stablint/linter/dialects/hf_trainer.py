@@ -36,6 +36,7 @@ from ..plan import EPOCH, EVAL, OPT_STEP, PER_DEVICE, RATIO, FRACTION_OF_LR, Pla
 from .base import Context, Dialect, number_of
 from .names import optimizer_family, scheduler_kind
 from .stages import trl_stage
+from . import known_keys as kk
 from .known_keys import HF_TRAINER as _KNOWN_KEYS
 
 #: Loader name per document format (how the framework itself reads numbers).
@@ -236,6 +237,12 @@ def launcher_world_size(d: Dialect, root: Node, plan: TrainingPlan) -> None:
             pv.value = int(pv.value * n)
 
 
+def trl_keys(doc: Document) -> set[str]:
+    """Top-level keys only TRL's configs have (``max_prompt_length``, ``num_generations``...):
+    the file feeds a TRL trainer config. Keys without ``_`` (``name``, ``beta``) are too common to tell."""
+    return {k for k in doc.keys() if isinstance(k, str) and "_" in k and k in kk.TRL_ONLY}
+
+
 class HfTrainer(Dialect):
     """``TrainingArguments`` as YAML/JSON (``parse_yaml_file``/``parse_json_file``) or CLI flags."""
 
@@ -288,6 +295,30 @@ class HfTrainer(Dialect):
             return 0.6  # output_dir is TrainingArguments' one required field
         return 0.0 if hits < 2 else min(0.8, 0.5 + 0.1 * hits)
 
+    def key_policy(self, doc: Document) -> kk.KeyPolicy | None:
+        """Key sets by family (known_keys.py), never by one union:
+
+        * a dump the trainer wrote itself (``training_args.json``, a TRL config's
+          ``to_json_string``: most TrainingArguments fields present) has no typos, and its
+          other keys belong to the subclass or to a newer release: ``None`` (silent);
+        * a file with TRL-only keys is a TRL trainer config (``SFTConfig``, ``DPOConfig``...,
+          whose fields change from release to release): near misses of TrainingArguments or
+          TRL keys at ``info``;
+        * otherwise TrainingArguments plus the script's own argument classes: near misses of a
+          TrainingArguments field (of the releases consistent with the file's other keys) at
+          ``warning``; keys of TRL and the example scripts are accepted, never suggested.
+        """
+        keys = {k for k in doc.keys() if isinstance(k, str)}
+        if kk.is_dump(keys, kk.TRAINING_ARGUMENTS):
+            return None
+        base = kk.TRAINING_ARGUMENTS.consistent_with(keys) | kk.SEQ2SEQ.keys
+        known = self.known_keys | kk.LLAMAFACTORY.keys | kk.PEFT_LORA.keys  # neighbours' parsers: accepted
+        trl = trl_keys(doc)
+        if trl:
+            return kk.KeyPolicy(kk.TRL, known, base | kk.TRL.consistent_with(keys), severity="info",
+                                why=f"TRL config ('{sorted(trl)[0]}'): its fields differ between releases")
+        return kk.KeyPolicy(kk.TRAINING_ARGUMENTS, known, base)
+
     def fills_defaults(self, doc: Document) -> bool:
         """True when the file is certainly parsed by ``TrainingArguments`` (YAML/JSON,
         or flags including a TrainingArguments-only name), so its defaults apply."""
@@ -297,6 +328,12 @@ class HfTrainer(Dialect):
         """The KEYS table and :meth:`refine`, then the loader of this file's format."""
         plan = super().normalize(doc, ctx)
         plan.loader = FORMAT_LOADERS.get(doc.fmt, self.loader)
+        if doc.fmt == "yaml" and trl_keys(doc):
+            # TRL scripts read the YAML with TrlParser, which sets it as argparse defaults, and argparse
+            # converts string defaults with the field's type (1e-4 becomes a float: trl/scripts/utils.py
+            # set_defaults_with_config); HfArgumentParser.parse_yaml_file keeps the string. Which one runs
+            # is not in the file.
+            plan.loader_known = False
         return plan
 
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:

@@ -13,11 +13,18 @@ Three layouts seen in the wild (research/dialects.md table 2B, [LHT]):
   ``train.batch_size_per_gpu``, ``optim.lr: 0.`` is a placeholder overwritten from
   ``optim.base_lr`` by the scaling rule, schedules are per iteration.
 
-Composition (``defaults:``, hydra@2c03d1b ``website/docs/advanced/defaults_list.md``): entries
-``- group: option`` load ``<config root>/group/option.yaml`` into package ``group``; plain names
-load ``<dir>/name.yaml``; ``_self_`` marks where the file's own keys go and is appended **last**
-when omitted; ``override``/``optional`` prefixes and ``@package`` are honoured; ``# @package
-_global_`` moves a file to the root. Missing files become plan notes, never errors.
+Composition (``defaults:``, hydra@2c03d1b ``website/docs/advanced/defaults_list.md``,
+``hydra/_internal/defaults_list.py``, ``hydra/core/default_element.py``): entries ``- group: option``
+load ``<group dir>/group/option.yaml`` into package ``group`` (``/group`` from the config root: the
+file's folder or the nearest of its 3 parents holding that group); plain names load
+``<dir>/name.yaml``; ``.yaml`` is appended only when the name does not end in it
+(``ConfigSource._normalize_file_name``); ``_self_`` marks where the file's own keys go and is
+appended **last** when omitted (unless the list has only ``override`` entries); the list is walked
+in reverse as Hydra does, so ``override /group: x`` replaces the choice of an earlier ``group``
+entry (in this file or in the file that includes it) instead of adding one; ``optional`` entries
+that are missing and Hydra's own ``hydra/...`` groups are dropped silently; ``# @package X``
+headers and ``group@pkg`` are honoured. Other missing files become plan notes and
+``plan.missing_bases`` (rule ``base-not-found``), never errors.
 
 OmegaConf reads ``1e-4`` as a float (omegaconf ``_yaml.py:259-273``): ``loader = "omegaconf"``.
 """
@@ -29,11 +36,10 @@ import re
 
 from ..document import Document, Node
 from ..plan import EPOCH, EVAL, OPT_STEP, PlanValue, TrainingPlan
-from .base import Context, Dialect, merge_nodes, number_of
+from .base import Context, Dialect, merge_nodes, missing_base, number_of
 from .names import optimizer_family, scheduler_kind
 
 _MAX_DEPTH = 6
-_GLOBAL = re.compile(r"^#\s*@package\s+_global_\s*$", re.M)
 _DINOV2_KEYS = {"optim", "train", "student", "teacher", "crops", "dino", "ibot", "compute_precision"}
 _SCHED_ARGS = {"patience": "scheduler.patience", "factor": "scheduler.factor", "mode": "scheduler.mode",
                "cooldown": "scheduler.cooldown", "T_max": "scheduler.t_max", "T_0": "scheduler.t_0",
@@ -125,65 +131,136 @@ class Hydra(Dialect):
 
     # -- composition --------------------------------------------------------------
     def root(self, doc: Document, ctx: Context, plan: TrainingPlan) -> Node:
-        """The composed config: ``defaults:`` files merged in order around the file's own keys."""
-        here = os.path.dirname(doc.path)
-        return self._compose(doc, here, here, "", ctx, plan, 0)
+        """The composed config: ``defaults:`` files merged in order around the file's own keys.
 
-    def _compose(self, doc: Document, config_root: str, group_dir: str, package: str, ctx: Context,
-                 plan: TrainingPlan, depth: int) -> Node:
+        The linted file is taken as the primary config. Its relative entries resolve against its own
+        folder; absolute ones (``/group: x``, ``override /group: x``) against the config root: the
+        nearest of the file's folder and its :data:`ROOT_SEARCH_PARENTS` parents that holds the
+        group folder (an ``experiment/x.yaml`` names ``/model`` from ``configs/``).
+        """
+        here = os.path.dirname(doc.path)
+        config_root = _config_root(doc, here)
+        group = os.path.relpath(here, config_root).replace(os.sep, "/")
+        overrides = _Overrides()
+        merged = self._compose(doc, config_root, "" if group == "." else group, "", ctx, plan, 0, overrides)
+        # overrides no entry consumed (a file linted without its primary config): Hydra would apply
+        # them to the primary's entries, which all come before this file's own keys
+        extra = [self._option(doc, config_root, key, opt, "", ctx, plan, 1, overrides, optional)
+                 for key, (opt, optional) in overrides.choices.items() if key not in overrides.consumed]
+        parts = [p for p in extra if p is not None] + [merged]
+        out = parts[0]
+        for p in parts[1:]:
+            out = merge_nodes(out, p)
+        return out
+
+    def _compose(self, doc: Document, config_root: str, group: str, package: str, ctx: Context,
+                 plan: TrainingPlan, depth: int, overrides: "_Overrides") -> Node:
+        """One config with its defaults list, as hydra@2c03d1b ``_create_defaults_tree_impl``
+        (``hydra/_internal/defaults_list.py:596-719``): ``_self_`` is appended last when the list
+        has a non-override entry and no ``_self_``; the list is walked in **reverse**, so an
+        ``override`` entry changes the choice of every entry listed before it (in this file and,
+        through ``overrides``, in the files that include it)."""
         own = Node({k: v for k, v in doc.root.value.items() if k != "defaults"}, path=doc.path)
-        if _GLOBAL.search(doc.text or ""):
-            package = ""
+        header = _package_header(doc.text or "")
+        if header is not None:
+            package = header
         own = _at(own, package)
         defaults = doc.root.get("defaults")
         if defaults is None or not defaults.is_sequence or depth >= _MAX_DEPTH:
             return own
+        entries = list(defaults.value)
+        has_self = any(e.value == "_self_" for e in entries)
+        if not has_self and any(not _is_override(e) for e in entries):
+            entries.append(Node("_self_", path=doc.path))
         parts: list[Node] = []
-        self_seen = False
-        for entry in defaults.value:
+        for entry in reversed(entries):
             if entry.value == "_self_":
                 parts.append(own)
-                self_seen = True
                 continue
-            for path, pkg in self._entry_files(entry, group_dir, config_root, package):
-                sub = ctx.load(path) if os.path.isfile(path) else None
-                if sub is None:
-                    plan.notes.append(f"hydra defaults: {os.path.relpath(path, config_root)} not found; "
-                                      "its values are not included")
+            if isinstance(entry.value, str):
+                sub = self._config_entry(doc, entry, config_root, group, package, ctx, plan, depth, overrides)
+                if sub is not None:
+                    parts.append(sub)
+                continue
+            if not entry.is_mapping:
+                continue
+            for raw_key, opt in reversed(list(entry.value.items())):
+                flags, key = _flags(raw_key)
+                abs_key = _absolute_group(key, group)
+                if "override" in flags:
+                    overrides.choices.setdefault(abs_key, (opt, "optional" in flags))
                     continue
-                plan.documents.append(sub)
-                parts.append(self._compose(sub, config_root, os.path.dirname(path), pkg, ctx, plan, depth + 1))
-        if not self_seen:
-            parts.append(own)
+                if abs_key in overrides.choices:
+                    opt = overrides.choices[abs_key][0]
+                    overrides.consumed.add(abs_key)
+                sub = self._option(doc, config_root, abs_key, opt, package, ctx, plan, depth, overrides,
+                                   "optional" in flags, relative=not key.startswith("/"), group=group, raw_key=key)
+                if sub is not None:
+                    parts.append(sub)
+        parts.reverse()
+        if not parts:  # only ``override`` entries: Hydra keeps the file as a leaf, its own keys only
+            return own
         merged = parts[0]
         for p in parts[1:]:
             merged = merge_nodes(merged, p)
         return merged
 
-    def _entry_files(self, entry: Node, group_dir: str, config_root: str, package: str):
-        """Yield ``(file, package)`` for one defaults entry; ``null`` options are skipped."""
-        if isinstance(entry.value, str):
-            name = entry.value
-            base = config_root if name.startswith("/") else group_dir
-            yield os.path.join(base, name.lstrip("/") + ".yaml"), package
-            return
-        if not entry.is_mapping:
-            return
-        for key, opt in entry.value.items():
-            key = key.replace("override ", "").replace("optional ", "").strip()
-            group, _, pkg = key.partition("@")
-            options = opt.value if opt.is_sequence else [opt]
-            for o in options:
-                if not isinstance(o.value, str) or o.value in ("???", "null"):
-                    continue
-                rel_group = group.lstrip("/")
-                base = config_root if group.startswith("/") or group_dir == config_root else group_dir
-                if group_dir != config_root and not group.startswith("/"):
-                    rel_pkg = f"{package}.{rel_group}" if package else rel_group
-                else:
-                    rel_pkg = rel_group.replace("/", ".")
-                target_pkg = pkg.replace("_global_", "").strip(".") if pkg else rel_pkg
-                yield os.path.join(base, rel_group, o.value + ".yaml"), target_pkg
+    def _config_entry(self, doc: Document, entry: Node, config_root: str, group: str, package: str,
+                      ctx: Context, plan: TrainingPlan, depth: int, overrides) -> Node | None:
+        """A plain ``- name`` / ``- dir/name`` / ``- /abs/name`` entry (a ConfigDefault)."""
+        name = entry.value.strip()
+        if "${" in name:
+            return None
+        optional = False
+        if name.startswith("optional "):
+            optional, name = True, name[len("optional "):].strip()
+        name, _, pkg = name.partition("@")
+        path_rel = name.lstrip("/") if name.startswith("/") else (f"{group}/{name}" if group else name)
+        sub_group = path_rel.rsplit("/", 1)[0] if "/" in path_rel else ""
+        rel_group = name.lstrip("/").rsplit("/", 1)[0] if "/" in name.lstrip("/") else ""
+        target_pkg = _join_pkg(package, pkg.strip() if pkg else rel_group.replace("/", "."))
+        path = os.path.join(config_root, *_normalize_file_name(path_rel).split("/"))
+        return self._load(doc, entry, name, path, config_root, sub_group, target_pkg, ctx, plan, depth, overrides,
+                          optional)
+
+    def _option(self, doc: Document, config_root: str, abs_key: str, opt: Node, package: str, ctx: Context,
+                plan: TrainingPlan, depth: int, overrides, optional: bool, relative: bool = False,
+                group: str = "", raw_key: str = "") -> Node | None:
+        """A ``group: option`` entry (a GroupDefault): ``<root>/<group>/<option>.yaml`` in package ``group``."""
+        grp, _, pkg = abs_key.partition("@")
+        if grp == "hydra" or grp.startswith("hydra/"):
+            optional = True  # Hydra's own groups (hydra/job_logging ...) usually live in its package, not here
+        options = opt.value if opt.is_sequence else [opt]
+        rel_group = raw_key.partition("@")[0].lstrip("/") if raw_key else grp
+        pkg_default = rel_group.replace("/", ".")
+        loaded: list[Node] = []
+        for o in options:
+            if not isinstance(o.value, str) or o.value in ("???", "null") or "${" in o.value:
+                continue
+            target_pkg = (pkg.replace("_global_", "").strip(".") if pkg else _join_pkg(package, pkg_default))
+            path = os.path.join(config_root, *grp.split("/"), *_normalize_file_name(o.value).split("/"))
+            sub = self._load(doc, o, f"{grp}: {o.value}", path, config_root, grp, target_pkg, ctx, plan, depth,
+                             overrides, optional)
+            if sub is not None:
+                loaded.append(sub)
+        if not loaded:
+            return None
+        out = loaded[0]
+        for n in loaded[1:]:
+            out = merge_nodes(out, n)
+        return out
+
+    def _load(self, doc: Document, near: Node, ref: str, path: str, config_root: str, group: str, package: str,
+              ctx: Context, plan: TrainingPlan, depth: int, overrides, optional: bool) -> Node | None:
+        sub = ctx.load(path) if os.path.isfile(path) else None
+        if sub is None or sub.fmt != "yaml" or not isinstance(sub.root.value, dict):
+            if not optional:  # Hydra: a missing ``optional`` entry is dropped without a word
+                rel = os.path.relpath(path, config_root)
+                missing_base(plan, ref, path, near, "defaults",
+                             f"hydra defaults: {rel} not found; its values are not included")
+            return None
+        plan.documents.append(sub)
+        return self._compose(sub, config_root, group, package, ctx, plan, depth + 1, overrides)
 
     # -- normalization ------------------------------------------------------------
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
@@ -314,6 +391,85 @@ class Hydra(Dialect):
             from ..plan import Provenance
             plan.set("loss.weights", PlanValue(terms, source=Provenance(anchor.path or plan.path, line, col,
                                                                          next(iter(terms)))))
+
+
+class _Overrides:
+    """``override`` choices seen so far in the reverse walk (group path → (option node, optional)),
+    and the groups whose entry took one (Hydra ``Overrides.override_choices``)."""
+
+    def __init__(self) -> None:
+        self.choices: dict[str, tuple[Node, bool]] = {}
+        self.consumed: set[str] = set()
+
+
+#: How many parent folders of a file are searched for the config root (the folder of the groups).
+ROOT_SEARCH_PARENTS = 3
+_HEADER = re.compile(r"^#\s*@package\s+(\S+)\s*$", re.M)
+
+
+def _normalize_file_name(name: str) -> str:
+    """hydra ``ConfigSource._normalize_file_name``: ``.yaml`` appended unless already there
+    (``.yml`` is kept as written: Hydra < 1.2 read it, newer versions refuse it)."""
+    return name if name.endswith((".yaml", ".yml")) else name + ".yaml"
+
+
+def _flags(raw_key: str) -> tuple[set[str], str]:
+    """``"override /model@m"`` → ``({"override"}, "/model@m")``; ``optional`` likewise."""
+    words = raw_key.split()
+    flags = {w for w in words[:-1] if w in ("override", "optional")}
+    return flags, words[-1] if words else raw_key
+
+
+def _is_override(entry: Node) -> bool:
+    return entry.is_mapping and bool(entry.value) and all("override" in _flags(k)[0] for k in entry.value)
+
+
+def _absolute_group(key: str, group: str) -> str:
+    """The group path from the config root (Hydra ``GroupDefault.get_group_path``); ``@pkg`` kept."""
+    if key.startswith("/"):
+        return key[1:]
+    return f"{group}/{key}" if group else key
+
+
+def _join_pkg(parent: str, child: str) -> str:
+    """Hydra ``_get_final_package``: ``parent.child``; ``_global_`` anywhere resets to the root."""
+    full = ".".join(p for p in (parent, child) if p)
+    if "_global_" in full:
+        full = full[full.rfind("_global_") + len("_global_"):]
+    return full.strip(".")
+
+
+def _package_header(text: str) -> str | None:
+    """``# @package X`` (absolute; ``_global_`` = the root) or ``None``."""
+    m = _HEADER.search(text[:2000])
+    if not m:
+        return None
+    return _join_pkg("", m.group(1))
+
+
+def _config_root(doc: Document, here: str) -> str:
+    """The nearest of ``here`` and its parents (up to :data:`ROOT_SEARCH_PARENTS`) holding a group folder
+    named by an absolute entry of ``doc``'s defaults list; ``here`` when there is none."""
+    defaults = doc.root.get("defaults")
+    groups: list[str] = []
+    for e in (defaults.value if defaults is not None and defaults.is_sequence else []):
+        keys = list(e.value) if e.is_mapping else [e.value] if isinstance(e.value, str) else []
+        for k in keys:
+            name = _flags(str(k))[1].partition("@")[0]
+            if name.startswith("/") and name.strip("/"):
+                groups.append(name.strip("/").split("/")[0] if e.is_mapping else name.strip("/").rsplit("/", 1)[0])
+    groups = [g for g in groups if g and g != "hydra"]
+    if not groups:
+        return here
+    d = here
+    for _ in range(ROOT_SEARCH_PARENTS + 1):
+        if any(os.path.isdir(os.path.join(d, g)) for g in groups):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    return here
 
 
 def _at(node: Node, package: str) -> Node:

@@ -1,183 +1,114 @@
-"""Closed key sets of frameworks that reject (or silently drop) unknown keys, for ``unknown-key`` (STL004).
+"""Top-level key sets of the frameworks, per framework *and version*, for ``unknown-key`` (STL004).
 
-Each set is the union over the versions named below, so a key that one release
-renamed (``evaluation_strategy`` → ``eval_strategy``, ultralytics ``half`` →
-``quantize``) is still known. The lists were extracted from the dataclass fields
-(``ast``, never imported) of the released wheels on PyPI and from the framework
-sources; the sources are:
+The sets are read from ``known_keys.json``, which ``tools/gen_known_keys.py`` generates from
+the frameworks' own sources (never by hand): the dataclass fields that ``__init__`` accepts,
+read with ``ast`` from the released PyPI wheels (each source records the version, the
+wheel's file name and its sha256), or YAML/``_C`` keys from git tags (each source records
+the tag and commit). One :class:`KeySet` per family keeps every version apart, so a rule
+can tell in which releases a key exists:
 
-- ``HF_TRAINING_ARGUMENTS``: ``transformers.TrainingArguments`` fields of
-  transformers 4.46.3 and 5.23.0 (``src/transformers/training_args.py``). HF
-  ``HfArgumentParser.parse_yaml_file``/``parse_dict(allow_extra_keys=False)`` raise
-  on any other key (research/existing_checks.md A.1, A.4).
-- ``HF_SEQ2SEQ_EXTRA``: ``Seq2SeqTrainingArguments`` (``training_args_seq2seq.py``).
-- ``HF_EXAMPLE_ARGUMENTS``: the ``ModelArguments``/``DataTrainingArguments`` of
-  transformers ``examples/pytorch/*/run_*.py`` that HF YAML files commonly carry.
-- ``TRL_EXTRA``: TRL 1.16.0 ``SFTConfig``, ``DPOConfig``, ``GRPOConfig``,
-  ``KTOConfig``, ``RewardConfig``, ``ModelConfig``, ``ScriptArguments``
-  (``trl/trainer/*_config.py``, ``trl/scripts/utils.py``) minus TrainingArguments.
-- ``LLAMAFACTORY_EXTRA``: every dataclass field of LLaMA-Factory 0.9.5
-  ``src/llamafactory/hparams/*.py`` (Model/Data/Finetuning/Generating/Evaluation/
-  Training arguments) minus the HF ones; its parser raises "Some specified
-  arguments are not used by the HfArgumentParser" (existing_checks.md A.4, P:149-163).
-- ``DETECTRON2_TOP_LEVEL``: the top-level nodes of detectron2
-  ``detectron2/config/defaults.py`` (``_C.MODEL`` ... ``_C.GLOBAL``) plus
-  ``_BASE_``; yacs raises ``KeyError("Non-existent config key")`` (existing_checks.md A.9).
-  Projects (DensePose, Panoptic-DeepLab ...) add their own top-level nodes, so
-  this set is not closed for them: the rule only reports near-misses there.
-- ``ULTRALYTICS_DEFAULT``: the keys of ``ultralytics/cfg/default.yaml`` of
-  ultralytics 8.3.0 and 8.4.190, plus the deprecated/removed keys that
-  ``_handle_deprecation`` still accepts (``boxes``, ``hide_labels``, ``hide_conf``,
-  ``line_thickness``, ``label_smoothing``, ``save_hybrid``, ``crop_fraction``,
-  ``keras``); ``check_dict_alignment`` raises ``SyntaxError`` for any other key
-  (existing_checks.md A.11).
-- ``PEFT_LORA_CONFIG``: ``peft.LoraConfig`` + ``PeftConfig`` fields of PEFT 0.21.2
-  (``src/peft/tuners/lora/config.py``, ``src/peft/config.py``); PEFT drops unknown
-  adapter_config.json keys with a warning (existing_checks.md A.2).
+- ``TRAINING_ARGUMENTS``: ``transformers.TrainingArguments`` 4.20.1 ... 5.25.0, and
+  ``SEQ2SEQ``: ``Seq2SeqTrainingArguments`` (HF ``HfArgumentParser.parse_dict(allow_extra_keys=False)``
+  raises on any other key, research/existing_checks.md A.1).
+- ``TRL``: every dataclass of ``trl/trainer/*config*.py``, ``trl/scripts/utils.py`` and
+  ``trl/commands/cli_utils.py`` of TRL 0.8.6 ... 1.16.0 (``SFTConfig``, ``DPOConfig``,
+  ``GRPOConfig`` ... extend ``TrainingArguments``; ``ModelConfig``, ``ScriptArguments``).
+- ``PEFT_LORA``: ``LoraConfig`` + ``PeftConfig`` + ``PeftConfigMixin`` of PEFT 0.4.0 ... 0.21.2
+  (unknown ``adapter_config.json`` keys are dropped with a warning, existing_checks.md A.2).
+- ``LLAMAFACTORY``: every dataclass of ``llamafactory/hparams/*.py``, 0.7.1 ... 0.9.5
+  (its parser raises "Some specified arguments are not used", existing_checks.md A.4).
+- ``ULTRALYTICS``: ``cfg/default.yaml`` of ultralytics 8.0.0 ... 8.4.190 (YOLOv8 and later)
+  plus the old keys ``_handle_deprecation`` still maps or drops; ``check_dict_alignment``
+  raises ``SyntaxError`` for any other key (existing_checks.md A.11).
+- ``YOLOV5_HYP``: the keys of yolov5's ``data/hyps/hyp.*.yaml`` and ``train.py``'s evolve
+  ``meta`` dict, tags v5.0 ... v7.0 and master. These are **not** YOLOv8 arguments: a yolov5
+  hyp file is never checked against ``ULTRALYTICS``.
+- ``DETECTRON2``: the top-level ``_C.X`` nodes of ``detectron2/config/defaults.py``
+  (v0.4.1, v0.6, main) plus ``_BASE_``; yacs raises ``KeyError("Non-existent config key")``
+  (existing_checks.md A.9).
+
+``HF_EXAMPLE_ARGUMENTS`` is the one hand-kept list: the ``ModelArguments``/
+``DataTrainingArguments`` of transformers ``examples/pytorch/*/run_*.py`` (not in the
+wheel). It is only used to *accept* keys (never to suggest one), so an incomplete list
+can only make the rule quieter.
 """
 
 from __future__ import annotations
 
-HF_TRAINING_ARGUMENTS = frozenset({
-    'accelerator_config', 'activation_checkpointing', 'activation_checkpointing_kwargs', 'adafactor', 'adam_beta1',
-    'adam_beta2', 'adam_epsilon', 'auto_find_batch_size', 'average_tokens_across_devices', 'batch_eval_metrics',
-    'bf16', 'bf16_full_eval', 'data_seed', 'dataloader_drop_last', 'dataloader_in_order',
-    'dataloader_multiprocessing_context', 'dataloader_num_workers', 'dataloader_persistent_workers',
-    'dataloader_pin_memory', 'dataloader_prefetch_factor', 'ddp_backend', 'ddp_broadcast_buffers',
-    'ddp_bucket_cap_mb', 'ddp_find_unused_parameters', 'ddp_static_graph', 'ddp_timeout', 'debug', 'deepspeed',
-    'disable_tqdm', 'dispatch_batches', 'do_eval', 'do_predict', 'do_train', 'enable_jit_checkpoint',
-    'eval_accumulation_steps', 'eval_delay', 'eval_do_concat_batches', 'eval_on_start', 'eval_steps',
-    'eval_strategy', 'eval_use_gather_object', 'evaluation_strategy', 'fp16', 'fp16_backend', 'fp16_full_eval',
-    'fp16_opt_level', 'fsdp', 'fsdp_config', 'fsdp_min_num_params', 'fsdp_transformer_layer_cls_to_wrap',
-    'full_determinism', 'gradient_accumulation_steps', 'gradient_checkpointing', 'gradient_checkpointing_kwargs',
-    'greater_is_better', 'group_by_length', 'half_precision_backend', 'hub_always_push', 'hub_model_id',
-    'hub_private_repo', 'hub_revision', 'hub_strategy', 'hub_token', 'ignore_data_skip', 'include_for_metrics',
-    'include_inputs_for_metrics', 'include_num_input_tokens_seen', 'include_tokens_per_second', 'jit_mode_eval',
-    'label_names', 'label_smoothing_factor', 'learning_rate', 'length_column_name', 'liger_kernel_config',
-    'load_best_model_at_end', 'local_rank', 'log_level', 'log_level_replica', 'log_on_each_node', 'logging_dir',
-    'logging_first_step', 'logging_nan_inf_filter', 'logging_steps', 'logging_strategy', 'lr_scheduler_kwargs',
-    'lr_scheduler_type', 'max_grad_norm', 'max_steps', 'metric_for_best_model', 'mp_parameters',
-    'neftune_noise_alpha', 'no_cuda', 'num_train_epochs', 'optim', 'optim_args', 'optim_target_modules',
-    'output_dir', 'overwrite_output_dir', 'parallelism_config', 'past_index', 'per_device_eval_batch_size',
-    'per_device_train_batch_size', 'per_gpu_eval_batch_size', 'per_gpu_train_batch_size', 'prediction_loss_only',
-    'project', 'push_to_hub', 'push_to_hub_model_id', 'push_to_hub_organization', 'push_to_hub_token', 'ray_scope',
-    'remove_unused_columns', 'report_to', 'restore_callback_states_from_checkpoint', 'resume_from_checkpoint',
-    'run_name', 'save_on_each_node', 'save_only_model', 'save_safetensors', 'save_steps', 'save_strategy',
-    'save_total_limit', 'seed', 'skip_memory_metrics', 'split_batches', 'tf32', 'torch_compile',
-    'torch_compile_backend', 'torch_compile_mode', 'torch_empty_cache_steps', 'torchdynamo', 'tpu_metrics_debug',
-    'tpu_num_cores', 'trackio_bucket_id', 'trackio_space_id', 'trackio_static_space_id', 'train_sampling_strategy',
-    'use_cache', 'use_cpu', 'use_ipex', 'use_legacy_prediction_loop', 'use_liger_kernel', 'use_mps_device',
-    'warmup_ratio', 'warmup_steps', 'weight_decay'
-})
+import json
+import os
 
-HF_SEQ2SEQ_EXTRA = frozenset({
-    'generation_config', 'generation_max_length', 'generation_num_beams', 'predict_with_generate', 'sortish_sampler'
-})
+_DATA = os.path.join(os.path.dirname(__file__), "known_keys.json")
 
-LLAMAFACTORY_EXTRA = frozenset({
-    'adapter_folder', 'adapter_name_or_path', 'add_special_tokens', 'add_tokens', 'additional_target',
-    'apollo_layerwise', 'apollo_proj', 'apollo_proj_type', 'apollo_rank', 'apollo_scale', 'apollo_scale_front',
-    'apollo_scale_type', 'apollo_target', 'apollo_update_interval', 'asft_alpha', 'audio_sampling_rate',
-    'badam_mask_mode', 'badam_mode', 'badam_start_block', 'badam_switch_interval', 'badam_switch_mode',
-    'badam_update_ratio', 'badam_verbose', 'batch_size', 'block_diag_attn', 'buffer_size', 'cache_dir',
-    'compute_accuracy', 'compute_dtype', 'create_new_adapter', 'crop_to_patches', 'cutoff_len',
-    'data_shared_file_system', 'dataset', 'dataset_dir', 'default_system', 'device_map',
-    'disable_gradient_checkpointing', 'disable_shuffling', 'do_sample', 'double_quantization', 'download_mode',
-    'dpo_label_smoothing', 'eaft_alpha', 'early_stopping_steps', 'enable_liger_kernel', 'enable_thinking',
-    'enable_torch_profiler', 'eval_dataset', 'eval_num_beams', 'eval_on_each_dataset', 'export_device',
-    'export_dir', 'export_hub_model_id', 'export_legacy_format', 'export_quantization_bit',
-    'export_quantization_dataset', 'export_quantization_maxlen', 'export_quantization_nsamples', 'export_size',
-    'finetuning_type', 'flash_attn', 'fp8', 'fp8_backend', 'fp8_enable_fsdp_float8_all_gather',
-    'freeze_extra_modules', 'freeze_language_model', 'freeze_multi_modal_projector', 'freeze_trainable_layers',
-    'freeze_trainable_modules', 'freeze_vision_tower', 'galore_layerwise', 'galore_proj_type', 'galore_rank',
-    'galore_scale', 'galore_target', 'galore_update_interval', 'hf_hub_token', 'hyper_parallel_args',
-    'ignore_pad_token_for_loss', 'image_do_pan_and_scan', 'image_max_pixels', 'image_min_pixels',
-    'include_effective_tokens_per_second', 'infer_backend', 'infer_dtype', 'init_special_tokens',
-    'interleave_probs', 'kt_expert_checkpoint_path', 'kt_lora_expert_intermediate_size', 'kt_lora_expert_num',
-    'kt_use_lora_experts', 'kt_weight_path', 'kto_chosen_weight', 'kto_rejected_weight', 'lang', 'ld_alpha',
-    'length_penalty', 'lora_alpha', 'lora_dropout', 'lora_rank', 'lora_target', 'loraplus_lr_embedding',
-    'loraplus_lr_ratio', 'low_cpu_mem_usage', 'mask_history', 'master_addr', 'master_port', 'max_length',
-    'max_new_tokens', 'max_samples', 'media_dir', 'mix_strategy', 'mixture_of_depths', 'model_max_length',
-    'model_name_or_path', 'model_revision', 'module_dropout', 'moe_aux_loss_coef', 'ms_hub_token', 'n_shot',
-    'neat_packing', 'new_special_tokens_config', 'num_beams', 'offload_folder', 'oft_block_size', 'oft_rank',
-    'oft_target', 'om_hub_token', 'overwrite_cache', 'packing', 'pissa_convert', 'pissa_init', 'pissa_iter',
-    'plot_loss', 'ppo_buffer_size', 'ppo_epochs', 'ppo_score_norm', 'ppo_target', 'ppo_whiten_rewards',
-    'pref_bco_weight', 'pref_beta', 'pref_ftx', 'pref_loss', 'preprocessing_batch_size',
-    'preprocessing_num_workers', 'preserve_thinking', 'print_param_status', 'profile_modules',
-    'profiler_active_steps', 'profiler_output_dir', 'profiler_profile_memory', 'profiler_record_shapes',
-    'profiler_repeat', 'profiler_wait_steps', 'profiler_warmup_steps', 'profiler_with_stack', 'pure_bf16',
-    'quantization_bit', 'quantization_device_map', 'quantization_method', 'quantization_type', 'ray_init_kwargs',
-    'ray_num_workers', 'ref_model', 'ref_model_adapters', 'ref_model_quantization_bit', 'repetition_penalty',
-    'resize_vocab', 'reward_model', 'reward_model_adapters', 'reward_model_quantization_bit', 'reward_model_type',
-    'rope_scaling', 'save_dir', 'sglang_config', 'sglang_lora_backend', 'sglang_maxlen', 'sglang_mem_fraction',
-    'sglang_tp_size', 'shift_attn', 'simpo_gamma', 'skip_special_tokens', 'split_special_tokens', 'stage',
-    'streaming', 'swanlab_api_key', 'swanlab_lark_secret', 'swanlab_lark_webhook_url', 'swanlab_logdir',
-    'swanlab_mode', 'swanlab_project', 'swanlab_run_name', 'swanlab_workspace', 'task', 'task_dir', 'temperature',
-    'template', 'tokenized_path', 'tool_format', 'top_k', 'top_p', 'train_from_scratch', 'train_on_prompt',
-    'trust_remote_code', 'upcast_layernorm', 'upcast_lmhead_output', 'use_adam_mini', 'use_apollo', 'use_asft_loss',
-    'use_audio_in_video', 'use_badam', 'use_dft_loss', 'use_dora', 'use_eaft_loss', 'use_fast_tokenizer',
-    'use_galore', 'use_hyper_parallel', 'use_kt', 'use_kv_cache', 'use_llama_pro', 'use_mca', 'use_muon',
-    'use_reentrant_gc', 'use_rslora', 'use_swanlab', 'use_unsloth', 'use_unsloth_gc', 'use_v1_kernels', 'val_size',
-    'video_fps', 'video_max_pixels', 'video_maxlen', 'video_min_pixels', 'vllm_config', 'vllm_enforce_eager',
-    'vllm_gpu_util', 'vllm_max_lora_rank', 'vllm_maxlen'
-})
 
-ULTRALYTICS_DEFAULT = frozenset({
-    'agnostic_nms', 'amp', 'angle', 'augment', 'auto_augment', 'batch', 'bgr', 'box', 'boxes', 'cache', 'cfg',
-    'channels_last', 'classes', 'close_mosaic', 'cls', 'cls_pw', 'cls_remap', 'compile', 'conf', 'copy_paste',
-    'copy_paste_mode', 'cos_lr', 'crop_fraction', 'cutmix', 'data', 'degrees', 'deterministic', 'device', 'dfl',
-    'dgrad', 'dis', 'distill_model', 'dlam', 'dlog', 'dnn', 'dropout', 'dynamic', 'embed', 'epochs', 'erasing',
-    'exist_ok', 'fliplr', 'flipud', 'format', 'fraction', 'freeze', 'half', 'hide_conf', 'hide_labels', 'hsv_h',
-    'hsv_s', 'hsv_v', 'imgsz', 'int8', 'iou', 'keras', 'kobj', 'label_smoothing', 'line_thickness', 'line_width',
-    'lr0', 'lrf', 'mask_ratio', 'max_det', 'mixup', 'mode', 'model', 'momentum', 'mosaic', 'multi_scale', 'name',
-    'nbs', 'nms', 'opset', 'optimize', 'optimizer', 'overlap_mask', 'patience', 'perspective', 'plots', 'pose',
-    'pretrained', 'profile', 'project', 'quantize', 'rect', 'resume', 'retina_masks', 'rle', 'save', 'save_conf',
-    'save_crop', 'save_frames', 'save_hybrid', 'save_json', 'save_period', 'save_txt', 'scale', 'seed', 'shear',
-    'show', 'show_boxes', 'show_conf', 'show_labels', 'simplify', 'single_cls', 'source', 'split', 'stream_buffer',
-    'task', 'time', 'tracker', 'translate', 'val', 'verbose', 'vid_stride', 'visualize', 'warmup_bias_lr',
-    'warmup_epochs', 'warmup_momentum', 'weight_decay', 'workers', 'workspace'
-})
+class KeySet:
+    """One framework family's top-level keys, version by version (a plain class, not a
+    dataclass: the lint path's cold start, issue 7).
 
-PEFT_LORA_CONFIG = frozenset({
-    'alora_invocation_tokens', 'alpha_pattern', 'arrow_config', 'auto_mapping', 'base_model_name_or_path', 'bias',
-    'corda_config', 'ensure_weight_tying', 'eva_config', 'exclude_modules', 'fan_in_fan_out', 'inference_mode',
-    'init_lora_weights', 'kasa_config', 'layer_replication', 'layers_pattern', 'layers_to_transform',
-    'loftq_config', 'lora_alpha', 'lora_bias', 'lora_dropout', 'lora_ga_config', 'megatron_config', 'megatron_core',
-    'modules_to_save', 'monteclora_config', 'peft_type', 'peft_version', 'qalora_group_size', 'r', 'rank_pattern',
-    'revision', 'runtime_config', 'target_modules', 'target_parameters', 'task_type', 'trainable_token_indices',
-    'use_bdlora', 'use_dora', 'use_qalora', 'use_rslora', 'velora_config'
-})
+    Attributes:
+        name: the family, as the generator names it (``"transformers.TrainingArguments"``).
+        label: how a message names it (``"transformers TrainingArguments"``).
+        versions: ``(version, keys)`` pairs in release order (oldest first).
+        keys: every key of every version (a key one release renamed is still known).
+    """
 
-TRL_EXTRA = frozenset({
-    'activation_offloading', 'assistant_only_loss', 'attn_implementation', 'beta', 'bnb_4bit_quant_storage',
-    'bnb_4bit_quant_type', 'cache_implementation', 'cast_lm_head_to_fp32', 'center_rewards_coefficient',
-    'chat_template_kwargs', 'chat_template_path', 'columns', 'completion_only_loss', 'data_dir', 'data_files',
-    'dataset_config', 'dataset_kwargs', 'dataset_name', 'dataset_num_proc', 'dataset_streaming',
-    'dataset_test_split', 'dataset_text_field', 'dataset_train_split', 'datasets', 'delta', 'desirable_weight',
-    'disable_dropout', 'discopop_tau', 'ds3_gather_for_generation', 'dtype', 'entropy_coef', 'entropy_coef_delta',
-    'entropy_coef_max', 'entropy_coef_min', 'entropy_target', 'eos_token', 'epsilon', 'epsilon_high',
-    'eval_packing', 'f_alpha_divergence_coef', 'f_divergence_type', 'fraction', 'generation_batch_size',
-    'generation_kwargs', 'ignore_bias_buffers', 'importance_sampling_level', 'label_smoothing', 'ld_alpha',
-    'load_in_4bit', 'load_in_8bit', 'log_completions', 'log_completions_hub_repo', 'log_multimodal',
-    'log_unique_prompts', 'lora_alpha', 'lora_dropout', 'lora_modules_to_save', 'lora_r', 'lora_target_modules',
-    'lora_target_parameters', 'lora_task_type', 'loss_type', 'loss_weights', 'mask_truncated_completions',
-    'max_completion_length', 'max_length', 'max_tool_calling_iterations', 'min_p', 'model_init_kwargs',
-    'model_name_or_path', 'model_revision', 'multi_objective_aggregation', 'name', 'num_completions_to_print',
-    'num_generations', 'num_generations_eval', 'num_iterations', 'off_policy_mask_threshold', 'packing',
-    'packing_strategy', 'pad_to_multiple_of', 'pad_token', 'padding_free', 'path', 'precompute_ref_batch_size',
-    'precompute_ref_log_probs', 'ref_model_mixup_alpha', 'ref_model_sync_steps', 'repetition_penalty',
-    'reward_weights', 'router_aux_loss_coef', 'sapo_temperature_neg', 'sapo_temperature_pos', 'scale_rewards',
-    'shuffle_dataset', 'split', 'steps_per_generation', 'streaming', 'sync_ref_model', 'temperature',
-    'test_split_size', 'top_entropy_quantile', 'top_k', 'top_p', 'transformers_continuous_batching_config',
-    'truncation_mode', 'trust_remote_code', 'undesirable_weight', 'use_adaptive_entropy', 'use_bias_correction_kl',
-    'use_bnb_nested_quant', 'use_dora', 'use_peft', 'use_rslora', 'use_transformers_continuous_batching',
-    'use_transformers_paged', 'use_vllm', 'use_weighting', 'vespo_k_neg', 'vespo_k_pos', 'vespo_lambda_neg',
-    'vespo_lambda_pos', 'vllm_enable_sleep_mode', 'vllm_gpu_memory_utilization', 'vllm_group_port',
-    'vllm_importance_sampling_cap', 'vllm_importance_sampling_clip_max', 'vllm_importance_sampling_clip_min',
-    'vllm_importance_sampling_correction', 'vllm_importance_sampling_mode', 'vllm_max_model_length', 'vllm_mode',
-    'vllm_model_impl', 'vllm_server_base_url', 'vllm_server_host', 'vllm_server_port', 'vllm_server_timeout',
-    'vllm_structured_outputs_regex', 'vllm_tensor_parallel_size'
-})
+    __slots__ = ("name", "label", "versions", "keys")
+
+    def __init__(self, name: str, label: str, versions: tuple[tuple[str, frozenset[str]], ...]):
+        self.name, self.label, self.versions = name, label, versions
+        self.keys: frozenset[str] = frozenset().union(*(k for _, k in versions))
+
+    def span(self) -> str:
+        """``"4.20.1-5.25.0"``: the versions the set was read from."""
+        first, last = self.versions[0][0], self.versions[-1][0]
+        return first if first == last else f"{first}-{last}"
+
+    def versions_of(self, key: str) -> list[str]:
+        """The versions (of those read) whose key set holds ``key``, oldest first."""
+        return [v for v, keys in self.versions if key in keys]
+
+    def where(self, key: str) -> str:
+        """``""`` when every version read has ``key``; ``" (in 4.41.2-5.25.0)"`` when the versions that
+        have it are consecutive; else ``" (not in 0.29.1, 1.0.0)"``."""
+        have = self.versions_of(key)
+        if len(have) == len(self.versions) or not have:
+            return ""
+        order = [v for v, _ in self.versions]
+        first, last = order.index(have[0]), order.index(have[-1])
+        if last - first + 1 == len(have):
+            return f" (in {have[0]})" if len(have) == 1 else f" (in {have[0]}-{have[-1]})"
+        return " (not in " + ", ".join(v for v in order if v not in have) + ")"
+
+    def consistent_with(self, present: set[str]) -> frozenset[str]:
+        """Keys of the versions that hold every key of ``present`` that this family knows;
+        all keys when no version holds them all (the file mixes releases)."""
+        mine = present & self.keys
+        fit = [k for _, k in self.versions if mine <= k]
+        return frozenset().union(*fit) if fit else self.keys
+
+
+def _load() -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+    with open(_DATA, encoding="utf-8") as f:
+        data = json.load(f)
+    return {name: tuple((s["version"], frozenset(s["keys"])) for s in sources)
+            for name, sources in data["sets"].items()}
+
+
+_SETS = _load()
+
+
+def _set(name: str, label: str) -> KeySet:
+    return KeySet(name, label, _SETS[name])
+
+
+TRAINING_ARGUMENTS = _set("transformers.TrainingArguments", "transformers TrainingArguments")
+SEQ2SEQ = _set("transformers.Seq2SeqTrainingArguments", "transformers Seq2SeqTrainingArguments")
+TRL = _set("trl.configs", "TRL trainer configs")
+PEFT_LORA = _set("peft.LoraConfig", "PEFT LoraConfig")
+LLAMAFACTORY = _set("llamafactory.hparams", "LLaMA-Factory arguments")
+ULTRALYTICS = _set("ultralytics.default_yaml", "ultralytics (YOLOv8+) default.yaml")
+YOLOV5_HYP = _set("yolov5.hyp", "yolov5 hyp.*.yaml")
+DETECTRON2 = _set("detectron2.top_level", "detectron2 top-level config nodes")
 
 HF_EXAMPLE_ARGUMENTS = frozenset({
     'block_size', 'cache_dir', 'config_name', 'config_overrides', 'dataset_config_name', 'dataset_name',
@@ -190,17 +121,48 @@ HF_EXAMPLE_ARGUMENTS = frozenset({
     'val_max_target_length', 'validation_file', 'validation_split_percentage',
 })
 
-DETECTRON2_TOP_LEVEL = frozenset({
-    '_BASE_', 'VERSION', 'MODEL', 'INPUT', 'DATASETS', 'DATALOADER', 'SOLVER', 'TEST', 'OUTPUT_DIR', 'SEED',
-    'CUDNN_BENCHMARK', 'FLOAT32_PRECISION', 'VIS_PERIOD', 'GLOBAL',
-})
+
+class KeyPolicy:
+    """How ``unknown-key`` treats the top-level keys of one file (from :meth:`Dialect.key_policy`).
+
+    Attributes:
+        family: the key set the file is written for (its label and versions go in the message).
+        known: every key that is accepted (the family's versions plus the neighbouring
+            families whose parsers may read the same file: TRL configs beside
+            TrainingArguments, a script's example arguments); never reported.
+        suggest: the keys a "did you mean" may propose: the family's own keys only (those
+            of the versions consistent with the file's other keys), never a neighbour's.
+        closed: True when every key outside ``known`` is a mistake (the framework raises
+            or drops it, and the file is certainly for this family); False: only near
+            misses of ``suggest`` are reported.
+        severity: ``"warning"`` when family and release range are certain, ``"info"`` when
+            the family is a guess or the file was written by the framework itself (a newer
+            release's dump holds keys no set here has).
+        why: one clause for the message when ``severity`` is lowered (``"TRL config: ..."``).
+    """
+
+    __slots__ = ("family", "known", "suggest", "closed", "severity", "why")
+
+    def __init__(self, family: KeySet, known: frozenset[str], suggest: frozenset[str], closed: bool = False,
+                 severity: str = "warning", why: str = ""):
+        self.family, self.known, self.suggest = family, known, suggest
+        self.closed, self.severity, self.why = closed, severity, why
 
 
-# The known top-level keys of each dialect: its module sets ``Dialect.known_keys`` to one
-# of these (hf_trainer, llamafactory, detectron2, ultralytics, peft), with the framework's
-# ``unknown_keys`` policy beside it; that attribute is the one place rules read.
-HF_TRAINER = HF_TRAINING_ARGUMENTS | HF_SEQ2SEQ_EXTRA | HF_EXAMPLE_ARGUMENTS | TRL_EXTRA
-LLAMAFACTORY = HF_TRAINING_ARGUMENTS | HF_SEQ2SEQ_EXTRA | LLAMAFACTORY_EXTRA
-DETECTRON2 = DETECTRON2_TOP_LEVEL
-ULTRALYTICS = ULTRALYTICS_DEFAULT
-PEFT = PEFT_LORA_CONFIG
+def is_dump(keys: set[str], family: KeySet, fraction: float = 0.6) -> bool:
+    """True when ``keys`` hold at least ``fraction`` of the smallest version's keys of ``family``:
+    a file the framework wrote itself (``TrainingArguments.to_json_string``, ultralytics
+    ``args.yaml``, PEFT ``save_pretrained``), where a typo is impossible and every other key
+    belongs to a subclass or a newer release."""
+    smallest = min(len(k) for _, k in family.versions)
+    return len(keys & family.keys) >= fraction * smallest
+
+
+#: Keys accepted by the HF dialect: TrainingArguments, Seq2Seq, TRL configs, example scripts.
+HF_TRAINER = TRAINING_ARGUMENTS.keys | SEQ2SEQ.keys | HF_EXAMPLE_ARGUMENTS | TRL.keys
+#: Keys accepted by the LLaMA-Factory dialect (its TrainingArguments extends Seq2SeqTrainingArguments).
+LLAMAFACTORY_ALL = TRAINING_ARGUMENTS.keys | SEQ2SEQ.keys | LLAMAFACTORY.keys
+#: Keys only yolov5-generation hyp files use: any of them means the file is not a YOLOv8+ cfg.
+YOLOV5_ONLY = YOLOV5_HYP.keys - ULTRALYTICS.keys
+#: Keys only TRL configs have (not TrainingArguments, not the example scripts').
+TRL_ONLY = TRL.keys - TRAINING_ARGUMENTS.keys - SEQ2SEQ.keys - HF_EXAMPLE_ARGUMENTS

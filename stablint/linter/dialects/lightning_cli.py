@@ -22,11 +22,27 @@ Units and traps (research §3.5):
 * jsonargparse's loader reads ``1e-4`` as a float and parses values against type hints,
   so ``loader = "jsonargparse"`` and ``coerces = True``.
 
+Subcommand-nested files (``LightningCLI.subcommands()``: ``fit``, ``validate``, ``test``,
+``predict``; lightning ``src/lightning/pytorch/cli.py``) hold one body per subcommand, as a
+global ``--config`` given before the subcommand (``python main.py --config cfg.yaml fit``)::
+
+    fit:
+      trainer: {max_epochs: 50, devices: 1}
+      model:   {...}
+      data:    {...}
+
+The ``fit`` body (else the first one present) is read exactly like a flat file; key paths
+keep their ``fit.`` prefix. ``max_epochs: -1`` is "train forever" and ``max_steps: -1`` the
+default "disabled" (Trainer docstring: "To enable infinite training, set ``max_epochs = -1``";
+"max_steps: ... Disabled by default (-1)"): neither is a run length.
+
 Some task classes (terratorch) take the optimizer inside ``model.init_args``:
 ``optimizer: AdamW``, ``lr: 1e-4``, ``optimizer_hparams``, ``scheduler``, ``scheduler_hparams``.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from ..document import Document, Node
 from ..plan import EPOCH, EVAL, OPT_STEP, PlanValue, TrainingPlan
@@ -34,6 +50,34 @@ from .base import Context, Dialect, number_of
 from .names import optimizer_family, scheduler_kind
 
 _TOP = {"trainer", "model", "data", "optimizer", "lr_scheduler", "seed_everything", "ckpt_path"}
+#: ``LightningCLI.subcommands()`` (lightning ``src/lightning/pytorch/cli.py``), fit first.
+SUBCOMMANDS = ("fit", "validate", "test", "predict")
+#: ``Trainer.__init__`` arguments that, inside ``trainer:``, mark a Lightning Trainer (not any ``trainer`` dict).
+_TRAINER_ARGS = {"max_epochs", "min_epochs", "max_steps", "min_steps", "accelerator", "devices", "num_nodes",
+                 "precision", "strategy", "callbacks", "logger", "accumulate_grad_batches", "gradient_clip_val",
+                 "check_val_every_n_epoch", "val_check_interval", "log_every_n_steps", "default_root_dir",
+                 "limit_train_batches", "limit_val_batches", "enable_checkpointing", "deterministic"}
+
+
+def subcommand_body(root: Node) -> tuple[str, Node] | None:
+    """``(name, body)`` of a subcommand-nested LightningCLI file, or ``None`` for a flat one.
+
+    Nested means: every top-level key is a subcommand name, and a body (``fit`` first) is a
+    mapping with a ``trainer`` mapping that holds Lightning Trainer arguments, beside
+    ``model``, ``data`` or ``seed_everything``. A ``fit:`` section of some other tool
+    (curve fitting, ``fit: {model: hyperbolic}``) has no Trainer and is not taken.
+    """
+    if not root.is_mapping or not root.value or not set(root.value) <= set(SUBCOMMANDS):
+        return None
+    for name in SUBCOMMANDS:
+        body = root.value.get(name)
+        if body is None or not body.is_mapping:
+            continue
+        trainer = body.get("trainer")
+        if (trainer is not None and trainer.is_mapping and set(trainer.value) & _TRAINER_ARGS
+                and set(body.value) & {"model", "data", "seed_everything"}):
+            return name, body
+    return None
 
 #: torch ``ReduceLROnPlateau`` defaults (torch/optim/lr_scheduler.py signature).
 PLATEAU_DEFAULTS = {"patience": 10, "factor": 0.1, "mode": "min"}
@@ -86,7 +130,10 @@ class LightningCLI(Dialect):
     scheduler_interval = "epoch"
 
     def detect(self, doc: Document) -> float:
-        """Needs ``class_path`` somewhere and a ``trainer``/``seed_everything`` top-level key."""
+        """Needs ``class_path`` somewhere and a ``trainer``/``seed_everything`` top-level key;
+        or a subcommand-nested file (:func:`subcommand_body`): 0.9."""
+        if subcommand_body(doc.root) is not None:
+            return 0.9
         keys = doc.keys()
         if not ({"trainer", "seed_everything"} & keys):
             return 0.0
@@ -95,16 +142,46 @@ class LightningCLI(Dialect):
         return min(0.95, 0.6 + 0.05 * len(keys & _TOP))
 
     def evidence(self, doc: Document) -> tuple[str, ...]:
-        """The top-level sections and the first ``class_path``."""
+        """The top-level sections (those of the subcommand body in a nested file) and the first ``class_path``."""
         first = next((p for p, _ in doc.root.walk() if p.endswith("class_path")), None)
-        return super().evidence(doc) + ((f"class_path at {first}",) if first else ())
+        nested = subcommand_body(doc.root)
+        if nested is not None:
+            name, body = nested
+            sections = tuple(f"key {name}.{k}" for k in sorted(set(body.value) & self.evidence_keys))
+            own = (f"subcommand {name}: with Trainer arguments",) + sections
+        else:
+            own = super().evidence(doc)
+        return own + ((f"class_path at {first}",) if first else ())
+
+    def root(self, doc: Document, ctx: Context, plan: TrainingPlan) -> Node:
+        """The subcommand body of a nested file (``fit:`` first), else the file itself."""
+        nested = subcommand_body(doc.root)
+        if nested is None:
+            return doc.root
+        plan.notes.append(f"LightningCLI subcommand config: read from '{nested[0]}:'")
+        return nested[1]
+
+    def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
+        """As :meth:`Dialect.normalize`; in a nested file every key path gets its subcommand prefix."""
+        plan = super().normalize(doc, ctx)
+        nested = subcommand_body(doc.root)
+        if nested is not None:
+            prefix = nested[0] + "."
+            for pv in plan.fields.values():
+                for item in (pv.value.values() if isinstance(pv.value, dict) else ()):
+                    if isinstance(item, PlanValue) and item.source is not None:
+                        item.source = dataclasses.replace(item.source, key=prefix + item.source.key)
+                if pv.source is not None and not pv.source.key.startswith(prefix):
+                    pv.source = dataclasses.replace(pv.source, key=prefix + pv.source.key)
+        return plan
 
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
         """Read trainer, data, optimizer, scheduler and callbacks (see the module docstring)."""
         self._trainer(root, plan)
         data = _args(root.get("data"))
         if data is not None and data.get("batch_size") is not None:
-            self.take(plan, "batch.per_device", data.get("batch_size"), "data.init_args.batch_size", "per_device")
+            key = "data.init_args.batch_size" if data is not root.get("data") else "data.batch_size"
+            self.take(plan, "batch.per_device", data.get("batch_size"), key, "per_device")
         model = _args(root.get("model"))
         self._optimizer(root.get("optimizer"), "optimizer", plan)
         if not plan.has("optimizer.type") and model is not None:
@@ -122,8 +199,13 @@ class LightningCLI(Dialect):
         simple = {"max_epochs": ("run.epochs", EPOCH), "accumulate_grad_batches": ("batch.grad_accum", None),
                   "check_val_every_n_epoch": ("eval.interval", EPOCH)}
         for key, (field, unit) in simple.items():
-            if t.get(key) is not None and t.get(key).value is not None:
-                self.take(plan, field, t.get(key), f"trainer.{key}", unit)
+            node = t.get(key)
+            if node is None or node.value is None:
+                continue
+            if key == "max_epochs" and number_of(node) == -1:
+                plan.notes.append("trainer.max_epochs -1: train until max_steps/max_time or forever (Lightning Trainer)")
+                continue
+            self.take(plan, field, node, f"trainer.{key}", unit)
         steps = t.get("max_steps")
         if steps is not None and (number_of(steps) or -1) > 0:
             self.take(plan, "run.max_steps", steps, "trainer.max_steps", OPT_STEP)

@@ -23,7 +23,8 @@ from ..plan import EVAL, TrainingPlan
 from .base import Context
 from .hf_trainer import HfTrainer
 from .stages import normalize_stage
-from .known_keys import LLAMAFACTORY as _KNOWN_KEYS
+from . import known_keys as kk
+from .known_keys import LLAMAFACTORY_ALL as _KNOWN_KEYS
 
 #: Keys of LLaMA-Factory's own argument classes (``hparams/finetuning_args.py``, ``data_args.py``,
 #: ``model_args.py``) that other trainers do not use: each one points at LLaMA-Factory.
@@ -48,7 +49,7 @@ class LlamaFactory(HfTrainer):
     known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     # model_family "transformer" and precision_conflict "raises" (fp16/bf16 checked by HF
     # TrainingArguments, existing_checks.md A.0 "via HF") are inherited from HfTrainer.
-    #: the set is LLaMA-Factory 0.9.5's argument classes (known_keys.py); other releases add and
+    #: the set is LLaMA-Factory 0.7.1-0.9.5's argument classes (known_keys.py); other releases add and
     #: rename arguments, so only near misses are reported
     unknown_keys = "typos-only"
     #: ``llamafactory-cli train --key value`` flags go into the same argument classes as the YAML
@@ -90,6 +91,13 @@ class LlamaFactory(HfTrainer):
         out += [f"key {k}" for k in sorted(keys & LF_STRONG)]
         out += [f"weak key {k}" for k in sorted(keys & LF_WEAK)]
         return tuple(out)
+
+    def key_policy(self, doc: Document) -> kk.KeyPolicy | None:
+        """Near misses of LLaMA-Factory's argument classes (0.7.1-0.9.5) or TrainingArguments, at
+        ``warning``; TRL and PEFT keys are accepted (never suggested)."""
+        keys = {k for k in doc.keys() if isinstance(k, str)}
+        suggest = kk.LLAMAFACTORY.consistent_with(keys) | kk.TRAINING_ARGUMENTS.consistent_with(keys) | kk.SEQ2SEQ.keys
+        return kk.KeyPolicy(kk.LLAMAFACTORY, self.known_keys | kk.TRL.keys | kk.PEFT_LORA.keys, suggest)
 
     def fills_defaults(self, doc: Document) -> bool:
         """LLaMA-Factory always parses with ``HfArgumentParser``: HF defaults apply."""

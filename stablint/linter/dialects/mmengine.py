@@ -25,6 +25,9 @@ is in epochs when its ``by_epoch`` is True (the default) and in iterations other
 ``convert_to_iter_based=True`` keeps the numbers in epochs but steps per iteration.
 ``ReduceOnPlateauLR`` and ``EarlyStoppingHook`` are stepped after each validation run, so their
 patience counts evaluations (``train_cfg.val_interval`` epochs apart).
+
+mmcv 1.x configs (mmdetection 2.x, mmseg 0.x, mmediting 0.x ...) describe the same run with
+``optimizer``/``optimizer_config``/``lr_config``/``runner``/``data`` (see :mod:`.mmcv_lr`).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ import re
 
 from ..document import UNRESOLVED, Document, Node
 from ..plan import EPOCH, EVAL, FRACTION_OF_LR, ITERATION, PlanValue, Provenance, TrainingPlan
-from .base import Context, Dialect, merge_nodes, number_of
+from .base import Context, Dialect, merge_nodes, missing_base, number_of
+from . import mmcv_lr
 from .names import optimizer_family, scheduler_kind
 
 _SIGNATURE = {"_base_", "optim_wrapper", "param_scheduler", "train_cfg", "auto_scale_lr", "default_hooks",
@@ -75,15 +79,15 @@ class MMEngine(Dialect):
     def _resolve(self, doc: Document, ctx: Context, plan: TrainingPlan, depth: int, seen: set[str]) -> Node:
         bases = _base_refs(doc)
         merged_bases: Node | None = None
-        for ref in bases:
-            path = os.path.normpath(os.path.join(os.path.dirname(doc.path), ref))
+        for ref, near in bases:
+            path = ref if "::" in ref else os.path.normpath(os.path.join(os.path.dirname(doc.path), ref))
             if path in seen or depth >= _MAX_BASE_DEPTH:
                 plan.notes.append(f"_base_ cycle or too deep at {ref}; skipped")
                 continue
             base = ctx.load(path) if os.path.isfile(path) else None
             if base is None or base.fmt != "python":
-                plan.notes.append(f"_base_ file not found: {ref} (from {os.path.basename(doc.path)}); "
-                                  "values it sets are unknown")
+                missing_base(plan, ref, path, near, "_base_",
+                             f"_base_ file not found: {ref} (from {os.path.basename(doc.path)}); values it sets are unknown")
                 continue
             plan.documents.append(base)
             tree = self._resolve(base, ctx, plan, depth + 1, seen | {path})
@@ -102,7 +106,13 @@ class MMEngine(Dialect):
         bs = root.find("train_dataloader.batch_size")
         if bs is not None:
             self.take(plan, "batch.per_device", bs, "train_dataloader.batch_size", "per_device")
+        if bs is None:  # mmcv 1.x: data=dict(samples_per_gpu=2, ...) (mmcv ``build_dataloader``)
+            spg = root.find("data.samples_per_gpu")
+            if spg is not None:
+                self.take(plan, "batch.per_device", spg, "data.samples_per_gpu", "per_device")
         self._schedulers(root, plan)
+        if root.get("param_scheduler") is None and root.get("lr_config") is not None:
+            mmcv_lr.read_lr_config(self, root, plan)
         self._hooks(root, plan)
         self._model(root, plan)
 
@@ -130,6 +140,10 @@ class MMEngine(Dialect):
                 self.take(plan, "clip.value", clip.get("clip_value"), f"{ckey}.clip_value")
             elif clip.get("max_norm") is not None:
                 self.take(plan, "clip.max_norm", clip.get("max_norm"), f"{ckey}.max_norm")
+        ocfg = root.get("optimizer_config")
+        if ocfg is not None and ocfg.is_mapping and ocfg.get("cumulative_iters") is not None:
+            # mmcv 1.x GradientCumulativeOptimizerHook(cumulative_iters=1) (hooks/optimizer.py:103-121)
+            self.take(plan, "batch.grad_accum", ocfg.get("cumulative_iters"), "optimizer_config.cumulative_iters")
         if wrapper is None or not wrapper.is_mapping:
             return
         if wrapper.get("accumulative_counts") is not None:
@@ -153,6 +167,11 @@ class MMEngine(Dialect):
         if cfg is None or not cfg.is_mapping:
             cfg, key = root.get("runner"), "runner"
         if cfg is None or not cfg.is_mapping:
+            total = root.get("total_epochs")
+            if total is not None and total.is_scalar and root.get("lr_config") is not None:
+                # mmcv 1.x before ``runner``: mmdet/mmseg ``train_*`` build
+                # ``runner = dict(type='EpochBasedRunner', max_epochs=cfg.total_epochs)`` from it
+                self.take(plan, "run.epochs", total, "total_epochs", EPOCH)
             return
         loop_type = str((cfg.get("type").value if cfg.get("type") is not None else "") or "")
         by_epoch_node = cfg.get("by_epoch")
@@ -165,6 +184,11 @@ class MMEngine(Dialect):
         if cfg.get("val_interval") is not None:
             self.take(plan, "eval.interval", cfg.get("val_interval"), f"{key}.val_interval",
                       EPOCH if by_epoch else ITERATION)
+        ev = root.get("evaluation")
+        if key == "runner" and ev is not None and ev.is_mapping and ev.get("interval") is not None:
+            # mmcv 1.x EvalHook(interval): mmdet/mmseg ``train_*`` set its by_epoch to
+            # ``runner.type != 'IterBasedRunner'``, so the interval is in the runner's unit
+            self.take(plan, "eval.interval", ev.get("interval"), "evaluation.interval", EPOCH if by_epoch else ITERATION)
 
     def _schedulers(self, root: Node, plan: TrainingPlan) -> None:
         """``param_scheduler``: a leading warmup entry, then the main scheduler."""
@@ -211,6 +235,13 @@ class MMEngine(Dialect):
                 span = end - begin
                 self.put(plan, "scheduler.t_max", int(span) if float(span).is_integer() else span, t,
                          key=f"{key}.T_max", unit=unit, derived=True)
+        if pv.value == "polynomial" and e.get("end") is not None and number_of(e.get("end")) is not None:
+            # PolyLR reaches eta_min at ``end`` and stays there (mmengine ``PolyParamScheduler``:
+            # total_iters = end - begin - 1); an omitted ``end`` is the run length (runner
+            # ``build_param_scheduler`` setdefault), so only a stated one can mismatch the run.
+            end = number_of(e.get("end"))
+            dpv = self.take(plan, "scheduler.decay_steps", e.get("end"), f"{key}.end", unit)
+            dpv.value = int(end) if float(end).is_integer() else end
         if pv.value == "plateau":
             self._plateau(e, key, pv, plan)
 
@@ -291,17 +322,19 @@ def _default_src(pv: PlanValue) -> Provenance | None:
     return Provenance(s.path, s.line, s.column, s.key, default=True) if s else None
 
 
-def _base_refs(doc: Document) -> list[str]:
-    """``_base_`` entries (a string or a list of strings) plus ``read_base()`` imports as relative paths."""
+def _base_refs(doc: Document) -> list[tuple[str, Node]]:
+    """``(relative path, node that names it)`` of the ``_base_`` entries (a string or a list of
+    strings) plus the ``read_base()`` imports. ``pkg::path`` references (installed packages) are kept as written."""
     node = doc.root.get("_base_")
-    refs: list[str] = []
+    refs: list[tuple[str, Node]] = []
     if node is not None:
         items = node.value if node.is_sequence else [node]
-        refs = [n.value for n in items if isinstance(n.value, str)]
+        refs = [(n.value, n) for n in items if isinstance(n.value, str)]
     for imp in doc.meta.get("read_base", []):
         level, module = imp.get("level") or 0, imp.get("module") or ""
         if level:
-            refs.append("/".join([".."] * (level - 1) + module.split(".")) + ".py")
+            ref = "/".join([".."] * (level - 1) + module.split(".")) + ".py"
+            refs.append((ref, Node(ref, imp.get("line") or 1, 1, path=doc.path)))
     return refs
 
 

@@ -33,6 +33,10 @@ _OPT_PATTERNS = [
 ]
 
 
+#: Every canonical optimizer family :func:`optimizer_family` can return for a known name.
+OPTIMIZER_FAMILIES = frozenset(family for _, family in _OPT_PATTERNS)
+
+
 def optimizer_family(name: object) -> str | None:
     """Canonical optimizer family of a name/class path, ``None`` for non-strings.
 

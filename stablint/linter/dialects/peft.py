@@ -21,7 +21,9 @@ from typing import Any
 from ..document import Document, Node
 from ..plan import TrainingPlan
 from .base import Context, Dialect
-from .known_keys import PEFT as _KNOWN_KEYS
+from . import known_keys as kk
+
+_KNOWN_KEYS = kk.PEFT_LORA.keys
 
 #: ``LoraConfig`` defaults: canonical field → (value, key).
 LORA_DEFAULTS: dict[str, tuple[Any, str]] = {
@@ -53,6 +55,26 @@ class Peft(Dialect):
         if "peft_type" in keys:
             return 0.98
         return 0.9 if {"r", "lora_alpha", "target_modules"} <= keys else 0.0
+
+    def key_policy(self, doc: Document) -> kk.KeyPolicy | None:
+        """``LoraConfig`` of PEFT 0.4.0-0.21.2 (known_keys.py): closed at ``warning`` for a
+        hand-written ``peft_type: LORA`` file; ``info`` for a file ``save_pretrained`` wrote
+        (most fields present: a newer release adds fields) or one without ``peft_type``
+        (maybe a custom script's LoRA settings, not PEFT's); ``None`` for other adapter types
+        (AdaLoRA, IA3 ... have other config classes)."""
+        keys = {k for k in doc.keys() if isinstance(k, str)}
+        ptype = doc.root.get("peft_type") if doc.root.is_mapping else None
+        kind = str(ptype.value).upper() if ptype is not None and ptype.value is not None else None
+        if kind is not None and kind != "LORA":
+            return None
+        suggest = kk.PEFT_LORA.consistent_with(keys)
+        if kind is None:
+            return kk.KeyPolicy(kk.PEFT_LORA, kk.PEFT_LORA.keys, suggest, severity="info",
+                                why="no peft_type: maybe a custom script's LoRA settings")
+        if kk.is_dump(keys, kk.PEFT_LORA):
+            return kk.KeyPolicy(kk.PEFT_LORA, kk.PEFT_LORA.keys, suggest, closed=True, severity="info",
+                                why="an adapter_config.json PEFT wrote (a newer release adds fields)")
+        return kk.KeyPolicy(kk.PEFT_LORA, kk.PEFT_LORA.keys, suggest, closed=True)
 
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
         """``lora.*`` from the LORA keys, with ``LoraConfig`` defaults for absent ones."""

@@ -21,7 +21,9 @@ from ..document import Document, Node
 from ..plan import EPOCH, FRACTION_OF_LR, GLOBAL, PlanValue, Provenance, TrainingPlan
 from .base import Context, Dialect, number_of
 from .names import optimizer_family
-from .known_keys import ULTRALYTICS as _KNOWN_KEYS
+from . import known_keys as kk
+
+_KNOWN_KEYS = kk.ULTRALYTICS.keys
 
 _STRONG = {"lr0", "lrf", "warmup_epochs", "warmup_bias_lr", "warmup_momentum", "hsv_h", "hsv_s", "hsv_v", "mosaic",
            "close_mosaic", "nbs", "dfl", "fliplr", "flipud", "copy_paste", "cos_lr", "box", "obj", "anchor_t"}
@@ -65,6 +67,27 @@ class Ultralytics(Dialect):
     loader = "pyyaml"
     scheduler_interval = "epoch"
     KEYS = KEYS
+
+    def key_policy(self, doc: Document) -> kk.KeyPolicy | None:
+        """Two families, never mixed (known_keys.py):
+
+        * a yolov5-generation hyp file (any key of ``YOLOV5_ONLY``: ``obj``, ``anchor_t``,
+          ``iou_t``...) is read by that repository's ``train.py`` as a plain dict, and the
+          generation (yolov3/v5/v7/v9 forks add keys) is not in the file: near misses of the
+          yolov5 hyp keys only, at ``info``; YOLOv8 arguments are never suggested;
+        * an ``args.yaml`` the trainer wrote itself (most default.yaml keys present): a newer
+          release's keys are not typos: ``info``;
+        * otherwise a YOLOv8+ cfg override: closed (``check_dict_alignment`` raises), ``warning``.
+        """
+        keys = {k for k in doc.keys() if isinstance(k, str)}
+        if keys & kk.YOLOV5_ONLY:
+            return kk.KeyPolicy(kk.YOLOV5_HYP, kk.YOLOV5_HYP.keys, kk.YOLOV5_HYP.keys, severity="info",
+                                why="a yolov5-style hyp file (its generation is not stated)")
+        suggest = kk.ULTRALYTICS.consistent_with(keys)
+        if kk.is_dump(keys, kk.ULTRALYTICS):
+            return kk.KeyPolicy(kk.ULTRALYTICS, kk.ULTRALYTICS.keys, suggest, closed=True, severity="info",
+                                why="an args.yaml the trainer wrote (a newer release may add keys)")
+        return kk.KeyPolicy(kk.ULTRALYTICS, kk.ULTRALYTICS.keys, suggest, closed=True)
 
     def detect(self, doc: Document) -> float:
         """Two or more YOLO-specific keys (``lr0``, ``lrf``, ``warmup_bias_lr``, ``mosaic``, ``dfl`` ...)."""

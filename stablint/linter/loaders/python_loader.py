@@ -32,6 +32,10 @@ _BINOPS = {
     ast.Mod: lambda a, b: a % b,
     ast.Pow: lambda a, b: a ** b,
 }
+#: Calls that build an attribute/item-assignable mapping (easydict, ml_collections, yacs, addict, argparse):
+#: with no argument or one dict they are read as that mapping.
+CONTAINERS = {"EasyDict", "edict", "ConfigDict", "FrozenConfigDict", "CN", "CfgNode", "AttrDict", "Dict", "addict",
+              "Namespace", "SimpleNamespace", "DotMap", "Munch", "Box"}
 _MAX_POW = 64  # refuse 10 ** 10 ** 10 style expressions
 _MAX_SEQ = 100_000
 #: Bounds on what the folding may build, so a hostile config cannot make constant folding a CPU or
@@ -197,6 +201,12 @@ class _Evaluator:
 
     def call(self, expr: ast.Call, key_path: str, key: ast.AST | None) -> Node:
         fname = expr.func.id if isinstance(expr.func, ast.Name) else None
+        tail = expr.func.attr if isinstance(expr.func, ast.Attribute) else fname
+        if tail in CONTAINERS and tail not in self.scope and not expr.keywords and len(expr.args) <= 1:
+            # EasyDict() / ConfigDict({...}) / CN(): a mapping, filled by later item or attribute assignments
+            inner = self.eval(expr.args[0], key_path, None) if expr.args else None
+            if inner is None or isinstance(inner.value, dict):
+                return self.node(expr, inner.value if inner is not None else {}, key)
         if fname == "dict" and not expr.args:
             out: dict[str, Node] = {}
             for kw in expr.keywords:
@@ -222,6 +232,27 @@ class _Evaluator:
                 return self.node(expr, val, key, self.segment(expr))
         return self.unresolved(expr, key_path, key)
 
+    def assign_item(self, tgt: ast.Subscript | ast.Attribute, value: ast.AST, out: dict[str, Node]) -> None:
+        """``train['lr'] = 1e-3``, ``cfg['optimizer']['lr'] = x``, ``cfg.lr = x`` on a mapping built earlier
+        in the module (``{}``, ``dict(...)``, ``EasyDict()``/``ConfigDict()``/``CN()``...). Every key but
+        the last must already hold a mapping, as in Python; anything else is ignored."""
+        chain = _chain(tgt)
+        if chain is None:
+            return
+        parent = self._container(chain, out)
+        if parent is None:
+            return
+        name, keys = chain
+        parent.value[keys[-1]] = self.eval(value, ".".join([name, *keys]), tgt)
+
+    def _container(self, chain: tuple[str, list[str]], out: dict[str, Node]) -> Node | None:
+        """The mapping node that holds the last key of ``chain``, or ``None``."""
+        name, keys = chain
+        node = out.get(name)
+        for k in keys[:-1]:
+            node = node.value.get(k) if node is not None and node.is_mapping else None
+        return node if node is not None and node.is_mapping else None
+
     def _put(self, out: dict[str, Node], name: str, node: Node, prefix: str) -> None:
         if name in out:
             self.issues.append(
@@ -240,6 +271,14 @@ class _Evaluator:
                         out[tgt.id] = n  # re-assignment is normal Python, not a duplicate
                         if not prefix:
                             self.scope[tgt.id] = n
+                    elif isinstance(tgt, (ast.Subscript, ast.Attribute)):
+                        self.assign_item(tgt, st.value, out)
+            elif isinstance(st, ast.AugAssign) and isinstance(st.target, (ast.Subscript, ast.Attribute)):
+                chain = _chain(st.target)
+                parent = self._container(chain, out) if chain else None
+                if parent is not None and chain[1][-1] in parent.value:
+                    key = chain[1][-1]
+                    parent.value[key] = self.unresolved(st, ".".join([chain[0], *chain[1]]), st.target)
             elif isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name) and st.value is not None:
                 n = self.eval(st.value, f"{prefix}{st.target.id}", st.target)
                 out[st.target.id] = n
@@ -285,6 +324,46 @@ class _Evaluator:
                             meta.setdefault("read_base", []).append({"module": inner.module, "level": inner.level, "line": inner.lineno})
 
 
+def _chain(tgt: ast.AST) -> tuple[str, list[str]] | None:
+    """``cfg['a'].b['c']`` → ``("cfg", ["a", "b", "c"])``; ``None`` unless every key is a string constant
+    or an attribute name and the chain starts at a plain name."""
+    keys: list[str] = []
+    while isinstance(tgt, (ast.Subscript, ast.Attribute)):
+        if isinstance(tgt, ast.Attribute):
+            keys.append(tgt.attr)
+        elif isinstance(tgt.slice, ast.Constant) and isinstance(tgt.slice.value, str):
+            keys.append(tgt.slice.value)
+        else:
+            return None
+        tgt = tgt.value
+    if not isinstance(tgt, ast.Name) or not keys:
+        return None
+    return tgt.id, keys[::-1]
+
+
+#: Module-level functions that build and return the config (ml_collections ``get_config()`` convention).
+CONFIG_FUNCTIONS = ("get_config", "get_cfg", "get_default_config", "get_default_cfg")
+
+
+def _config_function(ev: _Evaluator, tree: ast.Module, out: dict[str, Node], meta: dict[str, Any]) -> None:
+    """``def get_config(): config = ConfigDict(); config.lr = 0.1; return config``: the returned mapping
+    becomes a top-level entry named after the returned variable (when the module has no such name)."""
+    for st in tree.body:
+        if not (isinstance(st, ast.FunctionDef) and st.name in CONFIG_FUNCTIONS):
+            continue
+        ret = next((r for r in reversed(st.body) if isinstance(r, ast.Return)), None)
+        if ret is None or not isinstance(ret.value, ast.Name) or ret.value.id in out:
+            continue
+        local: dict[str, Node] = {}
+        saved = dict(ev.scope)
+        ev.body(st.body, local, "", meta)
+        ev.scope = saved
+        node = local.get(ret.value.id)
+        if node is not None and node.is_mapping:
+            out[ret.value.id] = node
+            meta["config_function"] = st.name
+
+
 def load_python(path: str, text: str) -> Document:
     """Parse a Python config with :func:`ast.parse` and fold its module-level assignments.
 
@@ -310,6 +389,7 @@ def load_python(path: str, text: str) -> Document:
     meta: dict[str, Any] = {}
     try:
         ev.body(tree.body, out, "", meta)
+        _config_function(ev, tree, out, meta)
     except RecursionError:
         raise InputError(path, "expression nesting too deep") from None
     except _TooBig as exc:

@@ -24,9 +24,11 @@ import shlex
 from ..document import UNRESOLVED, Document, InputError, Node
 
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*)|([0-9]))")
+# a default stops at the next `$` too: each `${` scans only up to the next one (linear on a line of
+# "${a:-${a:-..."; `[^}]*` alone was quadratic); a nested default `${A:-${B}}` is not expanded
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}$]*))?\}|([A-Za-z_][A-Za-z0-9_]*)|([0-9]))")
 _INT = re.compile(r"^[-+]?\d+$")
-_FLOAT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_FLOAT = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")  # unambiguous: linear on long digit runs
 _LAUNCHERS = {"python", "python3", "torchrun", "deepspeed", "accelerate", "llamafactory-cli", "axolotl", "tune",
               "srun", "mpirun", "nohup", "CUDA_VISIBLE_DEVICES"}
 

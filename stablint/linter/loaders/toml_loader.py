@@ -13,8 +13,13 @@ from typing import Any
 
 from ..document import Document, InputError, Node
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+# the name cannot start or end in whitespace, so `\s*` and the name never compete for the same
+# characters: linear time on any line (the old `\s*([^\]]+?)\s*\]` was cubic on "[" + spaces)
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]\s](?:[^\]]*[^\]\s])?)\s*\]\]?\s*(?:#.*)?$")
 _KEYLINE = re.compile(r"^(\s*)((?:[A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+
+
+from .json_loader import MAX_DEPTH  # noqa: E402 - one nesting limit for JSON and TOML
 
 
 def _split_key(key: str) -> list[str]:
@@ -54,15 +59,18 @@ def _positions(text: str) -> dict[str, tuple[int, int]]:
     return pos
 
 
-def _build(value: Any, path: str, dotted: str, pos: dict[str, tuple[int, int]], parent: tuple[int, int]) -> Node:
+def _build(value: Any, path: str, dotted: str, pos: dict[str, tuple[int, int]], parent: tuple[int, int],
+           depth: int = 0) -> Node:
     here = pos.get(dotted, parent)
+    if depth > MAX_DEPTH:  # `a.a.a...= 1` nests one table per dot; the dotted names grow quadratically
+        raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels", *here)
     node = Node(value=None, line=here[0], column=here[1], path=path)
     if dotted in pos:
         node.key_line, node.key_column = here
     if isinstance(value, dict):
-        node.value = {str(k): _build(v, path, f"{dotted}.{k}" if dotted else str(k), pos, here) for k, v in value.items()}
+        node.value = {str(k): _build(v, path, f"{dotted}.{k}" if dotted else str(k), pos, here, depth + 1) for k, v in value.items()}
     elif isinstance(value, list):
-        node.value = [_build(v, path, f"{dotted}.{i}" if dotted else str(i), pos, here) for i, v in enumerate(value)]
+        node.value = [_build(v, path, f"{dotted}.{i}" if dotted else str(i), pos, here, depth + 1) for i, v in enumerate(value)]
     elif isinstance(value, (str, int, float, bool)):
         node.value = value
     else:  # dates and times
@@ -70,12 +78,31 @@ def _build(value: Any, path: str, dotted: str, pos: dict[str, tuple[int, int]], 
     return node
 
 
+def _check_key_depth(path: str, text: str) -> None:
+    """Refuse dotted keys and table names deeper than ``MAX_DEPTH`` before :mod:`tomllib` sees them
+    (its time is quadratic in the number of dots of one key: 20,000 took 4 s).
+
+    Raises:
+        InputError: at the line of the first such key.
+    """
+    if text.count(".") <= MAX_DEPTH:
+        return
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if line.count(".") <= MAX_DEPTH:
+            continue
+        m = _HEADER.match(line) or _KEYLINE.match(line)
+        if m and m.group(2).count(".") > MAX_DEPTH:
+            raise InputError(path, f"nesting deeper than {MAX_DEPTH} levels (dotted key)", lineno, 1)
+
+
 def load_toml(path: str, text: str) -> Document:
     """Load TOML text into a :class:`Document`.
 
     Raises:
-        InputError: invalid TOML, with the line/column ``tomllib`` reports.
+        InputError: invalid TOML, with the line/column ``tomllib`` reports; keys nested deeper
+            than ``MAX_DEPTH``.
     """
+    _check_key_depth(path, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -16,6 +16,7 @@ RULE_MODULES: tuple[str, ...] = (
     "yaml_float_as_string",
     "invalid_value",
     "unknown_key",
+    "base_not_found",
     "plateau_patience_too_long",
     "early_stop_before_lr_drop",
     "plateau_monitors_train_loss",

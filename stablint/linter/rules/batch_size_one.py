@@ -131,6 +131,8 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
             )
         return
     ga = plan.number("batch.grad_accum")
+    if not plan.has("batch.grad_accum") and plan.missing_bases:
+        return  # the accumulation may be in the inherited file that was not found (rule base-not-found)
     kind = plan.value("batch.sample_kind")
     if eff <= 1 and kind in options["by_design_kinds"]:
         yield RULE.finding(

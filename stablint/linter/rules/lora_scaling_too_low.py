@@ -14,6 +14,14 @@ adapter. It reports:
   (default 0.25, QLoRA's alpha/r, the lowest of the published recipes): the LR
   is compensating for a scale nobody else uses.
 
+When the plan has **no learning rate** (a lone ``adapter_config.json``), it reports a
+``warning`` at ``lora.alpha`` only when even the highest LR of the published recipes
+(``max_recipe_lr``, default 5e-4: microsoft/LoRA RoBERTa-base) cannot bring the product to
+``min_scaled_lr``, i.e. ``s < min_scaled_lr / max_recipe_lr`` (0.05 by default, 5x below
+QLoRA's 0.25), and only when r and alpha are both written in the file (not framework
+defaults). A learning rate found in a file of the same run (``training_args.json`` beside
+``adapter_config.json``, see ``stablint/linter/crossfile.py``) is used as the LR.
+
 Preference and RL stages (``run.stage`` in ``exempt_stages``: DPO, PPO, KTO,
 reward models ...) are skipped: their published LRs are much lower by design
 and the recipes above are supervised fine-tuning recipes.
@@ -68,6 +76,8 @@ block_size: 128
 - QLoRA (Dettmers et al. 2023), artidoro/qlora ``scripts/finetune_guanaco_{7b,13b}.sh`` (r 64, alpha 16, lr 2e-4) and ``finetune_guanaco_{33b,65b}.sh`` (lr 1e-4).
 - Kalajdzievski 2023, "rsLoRA" (arXiv 2312.03732): scale alpha/sqrt(r); PEFT ``use_rslora`` — research/existing_checks.md B8.
 - Seed 004 (shared/seeds/004_e2dea00c37af9589.txt).
+- ``max_recipe_lr`` 5e-4: microsoft/LoRA ``examples/NLU/roberta_base_*.sh`` (4e-4 to 5e-4), the highest LR
+  of the recipes in research/probe_anchors.md §9 (QLoRA 1e-4 to 2e-4, DeBERTa 6e-5 to 2.6e-4, GPT-2 2e-4).
 """
 
 from __future__ import annotations
@@ -102,6 +112,9 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         return
     got = lora_scale(plan)
     lr = plan.number("optimizer.lr")
+    if got is not None and lr is None and not plan.has("optimizer.lr"):
+        yield from _without_lr(plan, got, options)
+        return
     if got is None or lr is None or lr <= 0:
         return
     s, formula = got
@@ -134,11 +147,35 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         )
 
 
+def _without_lr(plan: TrainingPlan, got: tuple[float, str], options: dict[str, Any]) -> Iterator[Finding]:
+    """No LR anywhere in the run: report a scale no published recipe's LR can make up for."""
+    s, formula = got
+    stated = [plan.get(f) for f in ("lora.r", "lora.alpha")]
+    if any(pv is None or pv.source is None or pv.source.default for pv in stated):
+        return  # a default r or alpha is weak evidence without an LR
+    top = options["max_recipe_lr"]
+    threshold = options["min_scaled_lr"]
+    if top is None or s * top >= threshold:
+        return
+    r = plan.number("lora.r")
+    rs = plan.value("lora.use_rslora") is True
+    alpha_needed = math.ceil(threshold / top * (math.sqrt(r) if rs else r))
+    yield RULE.finding(
+        plan, "lora.alpha",
+        f"LoRA scale {formula} = {s:.3g}: even at {top:g}, the highest learning rate of the published LoRA recipes, "
+        f"the product would be {s * top:.2g}, below {threshold:g}, the lowest product of a published working recipe "
+        f"(the learning rate is not in this run's files)",
+        hint=f"raise lora_alpha to >= {alpha_needed} (alpha/r >= {threshold / top:g}), or check that the learning "
+             f"rate is far above every published LoRA recipe",
+        scale=s, product=s * top, threshold=threshold,
+    )
+
+
 RULE = Rule(
     code="STL401", name="lora-scaling-too-low", severity="warning",
     summary="LoRA alpha/r times the learning rate is below every published working recipe.",
     check=check, doc=__doc__,
-    options={"min_scaled_lr": 2.5e-5, "min_scale": 0.25,
+    options={"min_scaled_lr": 2.5e-5, "min_scale": 0.25, "max_recipe_lr": 5e-4,
              "exempt_stages": ["dpo", "ppo", "rm", "kto", "orpo", "simpo", "grpo", "ipo", "rloo", "reward", "rlhf"]},
     signal="lora-effective-update",
 )

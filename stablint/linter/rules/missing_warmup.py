@@ -99,6 +99,8 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     if plan.has("scheduler.type") and sched not in NO_WARMUP_SCHEDULES:
         return
     ws, wr = plan.get("warmup.steps"), plan.get("warmup.ratio")
+    if ws is None and wr is None and plan.missing_bases:
+        return  # the warmup may be in the inherited file that was not found (rule base-not-found)
     if (ws is not None and (not ws.resolved or (ws.number or 0) > 0)) or \
        (wr is not None and (not wr.resolved or (wr.number or 0) > 0)):
         return

@@ -1,19 +1,27 @@
 """unknown-key (STL004): a top-level key the framework does not know, usually a typo.
 
 ### What it does
-For dialects whose framework defines its top-level keys (``Dialect.known_keys``; lists
-in ``stablint/linter/dialects/known_keys.py``: HF TrainingArguments (+ TRL and the
-transformers example arguments), LLaMA-Factory, detectron2 top-level sections,
-ultralytics ``default.yaml``, PEFT ``LoraConfig``), reports top-level keys that
-are not in the set, with a "did you mean" suggestion from ``difflib``. Where the
-framework accepts no other key (the dialect's ``unknown_keys`` is ``"closed"``:
-ultralytics, PEFT) every unknown key is reported; elsewhere (``"typos-only"``:
-user scripts may add their own argument classes, projects their own nodes) only
-keys with a close match (``cutoff``, default 0.8) are reported, since those are
-almost always typos. Shell launch scripts are checked only for framework CLIs
-that take the config keys as flags (the dialect's ``cli_flags_are_keys``:
-``llamafactory-cli``, ``yolo``); other scripts pass flags to the user's own
-``train.py``, whose argument classes are unknown.
+Checks the top-level keys of a file against the key set of its framework **family and
+releases** (``Dialect.key_policy``; the sets are generated from the frameworks' own
+sources by ``tools/gen_known_keys.py`` into ``stablint/linter/dialects/known_keys.json``,
+each release recorded with its version and wheel hash or git commit): transformers
+``TrainingArguments`` 4.20-5.25, TRL configs 0.8-1.16, PEFT ``LoraConfig`` 0.4-0.21,
+LLaMA-Factory 0.7-0.9, ultralytics ``default.yaml`` 8.0-8.4 (YOLOv8+), yolov5 hyp files,
+detectron2 top-level nodes. A key another release of the family (or a neighbouring
+family whose parser reads the same file: TRL configs extend ``TrainingArguments``) knows
+is accepted. "Did you mean" proposes only a key of the file's own family, from the
+releases consistent with its other keys, and says which releases have it. Where the
+framework accepts no other key (ultralytics ``check_dict_alignment``, a hand-written PEFT
+``LoraConfig``) every unknown key is reported; elsewhere only near misses (``cutoff``,
+default 0.8) that are not a known key with an affix added or a whole ``_word`` dropped
+(``hub_model_revision``, ``dataset_configs``, ``chat_template`` are how subclasses and other
+scripts name their own fields; a typo drops or swaps letters: ``warmup_epoch``). The finding is ``info``
+where the family or release is a guess: a yolov5-style hyp file (its generation is not
+stated; it is never checked against YOLOv8 arguments), a TRL config, a file the framework
+wrote itself (ultralytics ``args.yaml``, PEFT ``adapter_config.json``: a newer release adds
+keys); a ``TrainingArguments`` dump (``training_args.json``) is not checked at all. Shell
+launch scripts are checked only for framework CLIs that take the config keys as flags
+(the dialect's ``cli_flags_are_keys``: ``llamafactory-cli``, ``yolo``).
 
 ### Why is this bad?
 Depending on the framework a misspelled key aborts the run at startup (HF
@@ -44,6 +52,7 @@ warmup_epochs: 5
 ```
 
 ### References
+- ``tools/gen_known_keys.py`` and ``known_keys.json`` (sources of every key set, per release).
 - research/existing_checks.md A.0 ("unknown key / typo" row), A.1 (HF ``parse_dict``), A.2 (PEFT drops unknown keys with a warning), A.4 (LLaMA-Factory), A.9 (yacs ``Non-existent config key``), A.11 (ultralytics ``check_dict_alignment``: "Similar arguments are i.e. [...]").
 - ruff/yamllint convention of suggesting the closest valid name (research/linter_anchors.md).
 """
@@ -60,14 +69,14 @@ from .base import Rule
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """One finding per unknown top-level key of the linted file (not of its base files).
 
-    Reads the framework facts ``known_keys``, ``unknown_keys`` and ``cli_flags_are_keys``
-    through :func:`~stablint.linter.dialects.facts_of`.
+    Reads the dialect's :meth:`~stablint.linter.dialects.base.Dialect.key_policy` for the
+    file (which key set, of which family and releases, and how sure) and its
+    ``cli_flags_are_keys`` fact, through :func:`~stablint.linter.dialects.facts_of`.
     """
     from ..dialects import facts_of  # lazy: `stablint rules`/`explain` need no dialects
 
     facts = facts_of(plan)
-    known = facts.known_keys
-    if not known or not plan.documents:
+    if not plan.documents:
         return
     doc = plan.documents[0]
     root = doc.root
@@ -75,24 +84,49 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         return
     if doc.fmt == "shell" and not facts.cli_flags_are_keys:
         return  # flags of a user's own train.py: its argument classes are unknown
-    closed = facts.unknown_keys == "closed"
+    policy = facts.key_policy(doc)
+    if policy is None:
+        return
     ignore = set(options["ignore"])
+    suggest = sorted(policy.suggest)
     for key, node in root.value.items():
-        if not isinstance(key, str) or key in known or key in ignore:
+        if not isinstance(key, str) or key in policy.known or key in ignore:
             continue
         import difflib  # lazy: only an unknown key needs it (cold-start budget, issue 7)
 
-        match = difflib.get_close_matches(key, known, n=1, cutoff=options["cutoff"])
-        if not match and not closed:
+        match = difflib.get_close_matches(key, suggest, n=1, cutoff=options["cutoff"])
+        if match and _is_variant(key, match[0]):
+            match = []
+        if not match and not policy.closed:
             continue
+        family = policy.family
+        span = f" {family.span()}" if family.span() else ""
+        message = f"unknown key '{key}' for {family.label}{span}"
+        if match:
+            message += f"; did you mean '{match[0]}'{family.where(match[0])}?"
+        if policy.why:
+            message += f" ({policy.why})"
         line, col = node.anchor
+        severity = RULE.severity if policy.severity == "warning" else policy.severity
         yield Finding(
-            code=RULE.code, rule=RULE.name, severity=RULE.severity,
-            message=f"unknown key '{key}' for {plan.dialect}" + (f"; did you mean '{match[0]}'?" if match else ""),
-            path=node.path or doc.path, line=line, column=col, field=key, dialect=plan.dialect,
+            code=RULE.code, rule=RULE.name, severity=severity,
+            message=message, path=node.path or doc.path, line=line, column=col, field=key, dialect=plan.dialect,
             hint=(f"rename it to '{match[0]}'" if match else "remove it or check the framework version"),
-            fix={"key": key, "value": match[0]} if match else None,
+            fix={"key": key, "value": match[0]} if match and severity != "info" else None,
         )
+
+
+def _is_variant(key: str, known: str) -> bool:
+    """True when ``key`` is ``known`` with something added (``dataset_configs``, ``hub_model_revision``)
+    or with a whole ``_word`` dropped (``chat_template`` for ``chat_template_path``): how subclasses and
+    other scripts name their own fields. A typo drops or swaps letters (``lr_scheduler_typ``,
+    ``warmup_epoch``, ``lora_traget``)."""
+    if known in key:
+        return True
+    if key in known:
+        rest = known.replace(key, "", 1)
+        return "_" in rest
+    return False
 
 
 RULE = Rule(

@@ -3,9 +3,16 @@
 ### What it does
 Reports numeric hyperparameters written like ``1e-4`` or ``5e-05`` in a YAML file
 that the framework loads with PyYAML (YAML 1.1), or numbers quoted as strings,
-when the framework does not convert them back. Dialect-aware: files read by
-OmegaConf (Hydra, torchtune, LLaMA-Factory), jsonargparse (Lightning CLI), yacs
-(detectron2) or JSON/TOML/Python get a float and are not reported.
+when the framework does not convert them back. Loader-aware: files read by
+OmegaConf (Hydra, torchtune, LLaMA-Factory, and custom YAML with ``${...}``
+interpolation), jsonargparse (Lightning CLI, flat or ``fit:``-nested; its
+``DefaultLoader`` float resolver accepts ``1e-4``), ruamel (YAML 1.2), yacs
+(detectron2) or JSON/TOML/Python get a float and are not reported. An error only
+where the framework's loader is certain and the string reaches the trainer
+(ultralytics ``yaml_load``, ``HfArgumentParser.parse_yaml_file``); where the loader
+is only the likeliest one (a custom script's YAML, a TRL recipe that ``TrlParser``
+may read, which converts typed fields) the finding is ``info``
+(``unknown_loader_severity``).
 
 ### Why is this bad?
 PyYAML's float pattern needs a dot **and** a signed exponent, so ``1e-4`` loads as
@@ -32,6 +39,8 @@ per_device_train_batch_size: 8
 ### References
 - PyYAML float resolver: ``yaml/resolver.py:178-184`` (research/dialects.md §1).
 - OmegaConf adds a YAML 1.2 float resolver (``omegaconf/_yaml.py:259-273``); LLaMA-Factory fixed the same pitfall in PR #8505.
+- jsonargparse ``_loaders_dumpers.py`` ``get_yaml_default_loader`` replaces PyYAML's float resolver (omni-us/jsonargparse@02e418c).
+- TRL ``TrlParser.set_defaults_with_config`` (``trl/scripts/utils.py``): YAML values become argparse defaults, which argparse converts with the field's type.
 - transformers ``HfArgumentParser.parse_yaml_file`` uses ``yaml.safe_load`` without type coercion.
 """
 
@@ -51,6 +60,9 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """Canonical fields marked ``as_string`` by the dialect, plus (for non-coercing
     PyYAML dialects) every other plain ``1e-4``-style scalar in the file."""
     seen: set[tuple[str, int, int]] = set()
+    unsure = not plan.loader_known
+    severity = options["unknown_loader_severity"] if unsure else RULE.severity
+    maybe = " (if the file is read with PyYAML; its loader is not certain)" if unsure else ""
     for name, pv in plan.items():
         values = pv.value.values() if name == "loss.weights" and isinstance(pv.value, dict) else [pv]
         for item in values:
@@ -58,9 +70,9 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
                 seen.add((item.source.path, item.source.line, item.source.column))
                 raw = item.raw or str(item.value)
                 yield RULE.finding(
-                    plan, name, f"'{item.source.key}: {raw}' is read as the string {raw!r}, not a number, by {plan.dialect}'s YAML 1.1 loader",
+                    plan, name, f"'{item.source.key}: {raw}' is read as the string {raw!r}, not a number, by {plan.dialect}'s YAML 1.1 loader{maybe}",
                     pv=item, hint=f"write it with a dot and a signed exponent, e.g. {_fixed(raw)}",
-                    fix={"field": name, "key": item.source.key, "value": _fixed(raw)},
+                    fix={"field": name, "key": item.source.key, "value": _fixed(raw)}, severity=severity,
                 )
     if plan.loader not in _STRING_LOADERS or plan.coerces or plan.dialect == "unknown":
         return
@@ -76,8 +88,9 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
             if any(s[0] == src[0] and s[1] == src[1] for s in seen):
                 continue
             yield Finding(
-                code=RULE.code, rule=RULE.name, severity=options.get("other_keys_severity", "warning"),
-                message=f"'{key}: {issue.detail}' is read as the string {issue.detail!r}, not a number, by {plan.dialect}'s YAML 1.1 loader",
+                code=RULE.code, rule=RULE.name,
+                severity=options["unknown_loader_severity"] if unsure else options.get("other_keys_severity", "warning"),
+                message=f"'{key}: {issue.detail}' is read as the string {issue.detail!r}, not a number, by {plan.dialect}'s YAML 1.1 loader{maybe}",
                 path=src[0], line=issue.line, column=issue.column, field=key, dialect=plan.dialect,
                 hint=f"write it as {_fixed(issue.detail)}",
             )
@@ -100,5 +113,5 @@ RULE = Rule(
     code="STL002", name="yaml-float-as-string", severity="error",
     summary="A numeric hyperparameter that the framework's YAML 1.1 loader reads as a string (1e-4).",
     check=check, doc=__doc__,
-    options={"all_keys": True, "other_keys_severity": "warning"},
+    options={"all_keys": True, "other_keys_severity": "warning", "unknown_loader_severity": "info"},
 )

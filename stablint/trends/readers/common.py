@@ -130,10 +130,22 @@ class RowMerger:
         return Trace(records=records, meta=meta)
 
 
-def split_metrics(row: dict[str, Any]) -> dict[str, Any]:
+#: Prefixes of held-out metrics (``Trainer.predict`` / ``evaluate(metric_key_prefix="test")``): never training
+#: metrics, never merged into the train/eval series (``predict_loss`` is not ``loss``).
+HELD_OUT_PREFIXES = ("predict_", "test_", "predict/", "test/")
+
+
+def is_held_out(name: str) -> bool:
+    """True for a ``predict_*`` / ``test_*`` metric name (case-insensitive)."""
+    return name.strip().lower().startswith(HELD_OUT_PREFIXES)
+
+
+def split_metrics(row: dict[str, Any], bad: list[str] | None = None) -> dict[str, Any]:
     """Map a raw ``{metric: value}`` row to canonical fields (numbers only; unknown metrics go to ``extra`` names).
 
     The first alias found wins for each canonical field (``train_loss_step`` before ``train_loss_epoch``).
+    ``bad``: when given, the names of canonical metrics (loss, lr, grad_norm...) whose value is
+    present but not a number (``"loss": "abc"``, ``null``) are appended to it; the value is dropped.
     """
     out: dict[str, Any] = {}
     for k, v in row.items():
@@ -141,6 +153,8 @@ def split_metrics(row: dict[str, Any]) -> dict[str, Any]:
             continue
         f = v if type(v) is float else to_float(v)
         if f is None:
+            if bad is not None and canonical(k) is not None and not (isinstance(v, str) and not v.strip()):
+                bad.append(k)
             continue
         canon = canonical(k)
         if canon is None:
@@ -148,6 +162,37 @@ def split_metrics(row: dict[str, Any]) -> dict[str, Any]:
         elif canon not in out:
             out[canon] = f
     return out
+
+
+class SkipCounter:
+    """Counts log entries a reader skipped instead of rejecting the whole log, by reason.
+
+    Reasons are short phrases (``"without a step"``, ``"with non-numeric values"``,
+    ``"not valid JSON"``...). :meth:`meta` gives the ``trace.meta["skipped"]`` dict
+    (reason → count) and ``trace.meta["skipped_first_line"]`` (1-based line of the first
+    skipped entry, 0 when unknown), which ``diagnose`` prints in its header line.
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.first_line = 0
+
+    def add(self, reason: str, line: int = 0) -> None:
+        """Count one skipped entry (``line``: its 1-based line when known)."""
+        self.counts[reason] = self.counts.get(reason, 0) + 1
+        if line and not self.first_line:
+            self.first_line = line
+
+    def __len__(self) -> int:
+        return sum(self.counts.values())
+
+    def meta(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """``meta`` with ``skipped`` / ``skipped_first_line`` set when anything was skipped (returned, same dict)."""
+        if self.counts:
+            meta["skipped"] = dict(self.counts)
+            if self.first_line:
+                meta["skipped_first_line"] = self.first_line
+        return meta
 
 
 def is_finite(v: float | None) -> bool:

@@ -7,6 +7,13 @@ Train, eval and the final summary row are separate ``log_history`` entries;
 entries with the same ``step`` are merged into one record. Bare ``NaN`` /
 ``Infinity`` tokens (written when training diverged) are accepted. Eval rows of
 several datasets (``eval_<name>_loss``) stay in ``extra`` under their own names.
+
+A bad entry never rejects the whole log (issue 16): entries that are not objects or
+carry no numeric ``step`` are skipped and counted (``trace.meta["skipped"]``), non-numeric
+metric values are dropped and their entries counted. Entries whose metrics are all
+held-out (``predict_*`` / ``test_*``, written by ``Trainer.predict`` or
+``evaluate(metric_key_prefix="test")``, often without a step) go to
+``trace.meta["held_out"]`` (a list of dicts), never into the training series.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Any
 
 from ...linter.document import InputError
 from ..trace import Trace
-from .common import RowMerger, split_metrics, to_float
+from .common import RowMerger, SkipCounter, is_held_out, split_metrics, to_float
 
 _STEP_RE = re.compile(r'"step"\s*:')
 _SUMMARY_KEYS = ("train_runtime", "total_flos", "train_samples_per_second")
@@ -46,17 +53,34 @@ def parse(path: str, text: str) -> Trace:
         raise InputError(path, "not a trainer_state.json: top level is neither an object nor a list")
     lines = _row_lines(text, len(history))
     merger = RowMerger()
+    skips = SkipCounter()
     meta: dict[str, Any] = {"format": "hf-trainer-state"}
+    held_out: list[dict[str, Any]] = []
     for i, row in enumerate(history):
+        line = lines[i] if lines else 0
         if not isinstance(row, dict):
-            raise InputError(path, f"log_history[{i}] is not an object", lines[i] if lines else 1)
+            skips.add("not an object", line)
+            continue
+        metrics = [k for k in row if k not in ("step", "epoch")]
+        if metrics and all(is_held_out(k) for k in metrics):
+            held_out.append({k: v for k, v in row.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)})
+            continue
         step = to_float(row.get("step"))
-        if step is None:
-            raise InputError(path, f"log_history[{i}] has no numeric 'step'", lines[i] if lines else 1)
+        if step is None or step != step or abs(step) == float("inf"):
+            skips.add("without a step", line)
+            continue
         if any(k in row for k in _SUMMARY_KEYS):
             meta["summary"] = {k: v for k, v in row.items() if isinstance(v, (int, float, str))}
             continue
-        merger.add(int(step), split_metrics(row), lines[i] if lines else 0)
+        bad: list[str] = []
+        values = split_metrics({k: v for k, v in row.items() if not is_held_out(k)}, bad)
+        if bad:
+            skips.add("with non-numeric values", line)
+        if values:
+            merger.add(int(step), values, line)
+    if held_out:
+        meta["held_out"] = held_out
+    skips.meta(meta)
     for key in ("logging_steps", "eval_steps", "max_steps", "num_train_epochs", "train_batch_size", "global_step"):
         if isinstance(top.get(key), (int, float)) and not isinstance(top.get(key), bool):
             meta[key] = top[key]

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Iterator
 
 from ...linter.document import InputError
 from ..trace import Trace
-from .common import RowMerger, canonical
+from .common import RowMerger, SkipCounter, canonical
 
 _POLY = 0x82F63B78
 _TABLE = []
@@ -136,11 +136,15 @@ def _event_scalars(data: bytes) -> tuple[float, int, list[tuple[str, float]]]:
     return wall, step, out
 
 
-def records(path: str, data: bytes) -> Iterator[tuple[float, int, list[tuple[str, float]]]]:
+def records(path: str, data: bytes, skips: SkipCounter | None = None
+            ) -> Iterator[tuple[float, int, list[tuple[str, float]]]]:
     """``(wall_time, step, [(tag, value)])`` per event in one file's bytes.
 
+    ``skips``: when given, a record whose payload cannot be decoded is counted there and
+    skipped (the framing still gives the next record), instead of raising.
+
     Raises:
-        InputError: not an event file (bad first-record CRC) or a corrupt record before the end.
+        InputError: not an event file (bad first-record CRC), or a corrupt record when ``skips`` is None.
     """
     pos, n, first = 0, len(data), True
     while pos + 12 <= n:
@@ -155,9 +159,14 @@ def records(path: str, data: bytes) -> Iterator[tuple[float, int, list[tuple[str
         if start + length + 4 > n:
             break  # truncated tail: a run still writing
         try:
-            yield _event_scalars(data[start:start + length])
+            event = _event_scalars(data[start:start + length])
         except (ValueError, struct.error) as exc:
-            raise InputError(path, f"corrupt event record at byte {pos}: {exc}") from None
+            if skips is None:
+                raise InputError(path, f"corrupt event record at byte {pos}: {exc}") from None
+            skips.add("corrupt event records")
+            event = None
+        if event is not None:
+            yield event
         pos = start + length + 4
 
 
@@ -180,6 +189,7 @@ def parse_files(path: str, files: Iterable[str], max_bytes: int) -> Trace:
     """
     latest: dict[tuple[int, str], tuple[float, float]] = {}
     nfiles = 0
+    skips = SkipCounter()
     for f in files:
         try:
             if os.path.getsize(f) > max_bytes:
@@ -189,7 +199,7 @@ def parse_files(path: str, files: Iterable[str], max_bytes: int) -> Trace:
         except OSError as exc:
             raise InputError(f, f"cannot read: {exc.strerror or exc}") from None
         nfiles += 1
-        for wall, step, scalars in records(f, data):
+        for wall, step, scalars in records(f, data, skips):
             for tag, value in scalars:
                 old = latest.get((step, tag))
                 if old is None or wall >= old[0]:
@@ -202,7 +212,7 @@ def parse_files(path: str, files: Iterable[str], max_bytes: int) -> Trace:
     for (step, tag), (_, value) in sorted(latest.items()):
         canon = canonical(tag)
         merger.add(step, {canon or tag: value}, 0, keep_first=(canon,) if canon else ())
-    return merger.trace({"format": "tensorboard", "event_files": nfiles})
+    return merger.trace(skips.meta({"format": "tensorboard", "event_files": nfiles}))
 
 
 def write_events(path: str, scalars: Iterable[tuple[int, str, float]], wall_time: float = 0.0) -> None:

@@ -23,14 +23,16 @@ from ...linter.document import InputError
 from ..trace import Trace
 from .common import RowMerger, split_metrics
 
-_NUM = r"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|inf|Infinity|-inf|-Infinity)"
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|inf|Infinity|-inf|-Infinity)"
 _HF_DICT = re.compile(r"\{'[a-z_/]+':\s*" + _NUM + r"[^{}]*\}")
 _HF_PAIR = re.compile(r"'([^']+)':\s*(" + _NUM + r")")
 _NANO_ITER = re.compile(r"\biter\s+(\d+):\s*loss\s+(" + _NUM + r")")
 _NANO_STEP = re.compile(r"\bstep\s+(\d+):\s*train loss\s+(" + _NUM + r"),\s*val loss\s+(" + _NUM + r")")
 _STEP = re.compile(r"\b(?:global_step|step|iter|iteration|it)\b\s*[=:#]?\s*\[?\s*(\d+)", re.I)
 _EPOCH = re.compile(r"\bepoch\b\s*[=:#]?\s*\[?\s*(\d+)", re.I)
-_PAIR = re.compile(r"\b([A-Za-z][\w./-]*?)\b\s*[=:]?\s+(" + _NUM + r")(?![\w.])|\b([A-Za-z][\w./-]*)\s*[=:]\s*(" + _NUM + r")(?![\w.])")
+# metric names are bounded (64 characters after the first) so a long run of name characters costs
+# linear, not quadratic, time: each start position tries at most 64 lengths
+_PAIR = re.compile(r"\b([A-Za-z][\w./-]{0,64}?)\b\s*[=:]?\s+(" + _NUM + r")(?![\w.])|\b([A-Za-z][\w./-]{0,64})\s*[=:]\s*(" + _NUM + r")(?![\w.])")
 _KNOWN = {"loss", "eval_loss", "lr", "grad_norm"}
 
 

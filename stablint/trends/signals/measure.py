@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..trace import Trace
 from .base import Check, Signal
-from .catalog import SIGNALS, resolve_options
+from .catalog import SEVERITY, SIGNALS, resolve_options
 from .clipping import check_clip
 from .collapse import check_collapse
 from .divergence import check_divergence
+from .early import check_early_grad_spike, check_initial_loss
 from .grad_growth import check_grad_growth
 from .lr_constant import check_lr_constant
 from .lr_cut import check_lr_cut_late
@@ -19,13 +21,18 @@ from .plateau import check_plateau
 from .spikes import check_spikes
 
 
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
 def measure(trace: Trace, options: dict[str, Any] | None = None) -> dict[str, Check]:
     """Run every runtime check; name → :class:`Check` (fired, clean, or not measurable), in :data:`SIGNALS` order.
 
     ``options`` overrides :data:`DEFAULT_OPTIONS`; ``trace.meta["max_grad_norm"]`` and
     ``["warmup_steps"]`` are used when the options do not set them. When
     ``early-collapse-then-plateau`` fires, ``loss-plateau`` is reported as not fired
-    (same symptom, one finding). Never raises on odd data.
+    (same symptom, one finding). Each fired signal is reported at most at the severity
+    :data:`~.catalog.SEVERITY` gives it (``info`` for signals that did not reach the
+    precision/recall goal on tests/logs_real). Never raises on odd data.
     """
     o = resolve_options(options, trace)
     o["_cache"] = {}
@@ -45,6 +52,12 @@ def measure(trace: Trace, options: dict[str, Any] | None = None) -> dict[str, Ch
     out["lr-never-changes"] = check_lr_constant(trace, o, plateau if plateau.fired else collapse)
     out["lr-cut-too-late"] = check_lr_cut_late(trace, o)
     out["overfitting"] = check_overfitting(trace, o)
+    out["early-grad-spike"] = check_early_grad_spike(trace, o)
+    out["initial-loss-high"] = check_initial_loss(trace, o)
+    for c in out.values():
+        cap = SEVERITY.get(c.signal, "error")
+        if c.result is not None and _RANK[c.result.severity] < _RANK[cap]:
+            c.result = replace(c.result, severity=cap)
     return {k: out[k] for k in SIGNALS}
 
 
