@@ -160,6 +160,21 @@ def test_plan_command_json_bases_units_and_skips(tmp_path):
     assert log == {"path": str(tmp_path / "trainer_state.json"), "skipped": "training log (HF Trainer state)"}
 
 
+def test_plan_command_lists_missing_bases_and_loader_certainty(tmp_path):
+    child = tmp_path / "child.py"
+    child.write_text("_base_ = ['./_base_/gone.py']\noptim_wrapper = dict(optimizer=dict(lr=0.01))\n")
+    custom = tmp_path / "custom.yaml"
+    custom.write_text("learning_rate: 1e-4\nbatch_size: 8\nepochs: 3\n")
+    res = cli_runner().invoke(cli, ["plan", "--format", "json", str(child), str(custom)])
+    assert res.exit_code == 0, res.output
+    mm, gen = json.loads(res.stdout)["plans"]
+    assert [(m["ref"], m["line"], m["key"]) for m in mm["missing_bases"]] == [("./_base_/gone.py", 1, "_base_")]
+    assert mm["loader_known"] is True and gen["loader_known"] is False and gen["missing_bases"] == []
+    text = cli_runner().invoke(cli, ["plan", str(child), str(custom)]).stdout
+    assert "not found:  ./_base_/gone.py (child.py:1; looked for " in text
+    assert "(guessed: the framework is not known)" in text
+
+
 def test_plan_command_missing_file_exits_2(tmp_path):
     res = cli_runner().invoke(cli, ["plan", str(tmp_path / "nope.yaml")])
     assert res.exit_code == 2 and "no such file" in res.stderr

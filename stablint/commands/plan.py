@@ -1,7 +1,8 @@
 """``stablint plan FILE...``: what stablint understood of a config (issue 12, item 5).
 
 For each file: the dialect with its evidence and confidence (or why the file is
-skipped), the loader, the bases and referenced files that were resolved, and every
+skipped), the loader (and whether it is certain), the bases and referenced files that were
+resolved, the inherited files that were not found, and every
 canonical :class:`~stablint.linter.plan.TrainingPlan` field with its value, unit
 and origin: the ``file:line`` and key it was read from, ``default of <framework>``,
 or ``derived`` (computed from stated values). Fields the plan does not have are
@@ -65,7 +66,10 @@ def plan_record(fr) -> dict[str, Any]:
     out["detection"] = plan.detection.to_dict() if plan.detection is not None else None
     out["loader"] = plan.loader
     out["coerces"] = plan.coerces
+    out["loader_known"] = plan.loader_known
     out["bases"] = [d.path for d in plan.documents if d.path != plan.path]
+    out["missing_bases"] = [{"ref": m.ref, "tried": m.tried, "path": m.source.path, "line": m.source.line,
+                             "key": m.source.key} for m in plan.missing_bases]
     fields: dict[str, Any] = {}
     for name in FIELDS:
         pv = plan.get(name)
@@ -102,8 +106,11 @@ def _text(rec: dict[str, Any]) -> str:
         lines.append(f"  candidate:  {det['candidate']} (too weak: read as {rec['dialect']})")
     if det.get("rival"):
         lines.append(f"  rival:      {det['rival']} (scores almost as high)")
-    lines.append(f"  loader:     {rec['loader']}" + (" (coerces numeric strings)" if rec["coerces"] else ""))
+    lines.append(f"  loader:     {rec['loader']}" + (" (coerces numeric strings)" if rec["coerces"] else "")
+                 + ("" if rec.get("loader_known", True) else " (guessed: the framework is not known)"))
     lines.append(f"  bases:      {', '.join(_rel(b) for b in rec['bases']) if rec['bases'] else '(none)'}")
+    for m in rec.get("missing_bases", ()):
+        lines.append(f"  not found:  {m['ref']} ({os.path.basename(m['path'])}:{m['line']}; looked for {_rel(m['tried'])})")
     lines.append("  fields:")
     width = max((len(n) for n in rec["fields"]), default=10)
     for name, f in rec["fields"].items():
