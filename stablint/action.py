@@ -199,6 +199,38 @@ def changed_files(base: str, paths: list[str], cwd: str = ".") -> list[str]:
     return files
 
 
+def _has_commit(rev: str, cwd: str) -> bool:
+    proc = subprocess.run(["git", "cat-file", "-e", f"{rev}^{{commit}}"], cwd=cwd, capture_output=True, text=True)
+    return proc.returncode == 0
+
+
+def ensure_base(base: str, cwd: str = ".") -> str | None:
+    """Make the commit ``base`` available; ``None`` when it is, else the reason it is not.
+
+    ``actions/checkout`` fetches one commit by default (``fetch-depth: 1``), so on a pull
+    request the base commit is absent. Then ``git fetch --no-tags --depth=1 origin <base>``
+    brings that one commit (GitHub serves any reachable commit by id); a full history
+    (``fetch-depth: 0``) needs nothing.
+    """
+    if base.startswith("-"):
+        return f"{base!r} is not a revision"
+    if _has_commit(base, cwd):
+        return None
+    proc = subprocess.run(["git", "fetch", "--quiet", "--no-tags", "--depth=1", "origin", base], cwd=cwd,
+                          capture_output=True, text=True)
+    if proc.returncode == 0 and _has_commit(base, cwd):
+        return None
+    why = (proc.stderr or proc.stdout).strip().splitlines()
+    return f"git fetch --depth=1 origin {base} failed" + (f" ({why[-1]})" if why else "")
+
+
+def notice(message: str) -> None:
+    """Print a ``::notice`` workflow command (visible in the log and as an annotation)."""
+    from stablint.linter.reporters.github import command
+
+    print(command("notice", message, title="stablint"), flush=True)
+
+
 def summary_markdown(result, fail_on: str, changed_only: bool) -> str:
     """The job summary: totals, then one table of findings per file with links to the rule docs.
 
@@ -263,8 +295,12 @@ def decide_exit(result, fail_on: str) -> int:
 
 
 def lint_command(files: list[str], config: str, baseline: str, base: str | None) -> list[str]:
-    """The ``stablint lint`` argv (JSON output; ``--`` before the paths), run isolated (``python -I``)."""
-    cmd = [*PYTHON_ISOLATED, "-m", "stablint", "lint", "--format", "json", "--exit-zero"]
+    """The ``stablint lint`` argv (JSON output; ``--`` before the paths), run isolated (``python -I``).
+
+    ``--force-exclude``: the changed files of ``only-changed`` are named explicitly, and the
+    repository's ``exclude``/``extend-exclude`` must still hold for them (as in the pre-commit hook).
+    """
+    cmd = [*PYTHON_ISOLATED, "-m", "stablint", "lint", "--format", "json", "--exit-zero", "--force-exclude"]
     if config:
         cmd += ["--config", config]
     if baseline:
@@ -282,13 +318,14 @@ def run() -> int:
     ``::stop-commands::`` (:func:`stablint.linter.reporters.escape.stop_commands`).
     """
     from stablint.linter.reporters import render
-    from stablint.linter.reporters.escape import stop_commands
+    from stablint.linter.reporters.escape import markdown, stop_commands
 
     paths = get_paths("paths")
     fail_on = get_choice("fail-on", FAIL_ON, "warning")
     fmt = get_choice("format", FORMATS, "github")
     only_changed = get_bool("only-changed")
     use_diff_rules = get_bool("diff-rules", True)
+    skipped = ""
     base = get_input("base-ref")
     sarif_file = get_input("sarif-file")
     config, baseline = get_input("config"), get_input("baseline")
@@ -297,6 +334,14 @@ def run() -> int:
             raise ActionError(f"input '{name}': {value!r} looks like an option, not a path")
     if only_changed and not base:
         raise ActionError("input 'only-changed' needs 'base-ref' (on pull_request it defaults to the base commit)")
+    if base and (only_changed or use_diff_rules):
+        missing = ensure_base(base)
+        if missing:  # a shallow checkout we could not deepen: lint without the base, say so
+            skipped = (f"base commit {base} is not available: {missing}; the PR-diff rules (STL7xx) are skipped"
+                       + (" and every config under 'paths' is linted" if only_changed else "")
+                       + ". Check out with fetch-depth: 0 to compare with the base.")
+            notice(skipped)
+            only_changed, use_diff_rules = False, False
     files = changed_files(base, paths) if only_changed else paths
     exit_code = 0
     if only_changed and not files:
@@ -325,13 +370,11 @@ def run() -> int:
         os.makedirs(os.path.dirname(os.path.abspath(sarif_file)), exist_ok=True)
         with open(sarif_file, "w", encoding="utf-8") as fh:
             fh.write(render("sarif", result))
-    append_summary(summary_markdown(result, fail_on, only_changed))
+    append_summary(summary_markdown(result, fail_on, only_changed) + (f"> {markdown(skipped)}\n" if skipped else ""))
     if get_bool("probe") and files:
-        probe = [*PYTHON_ISOLATED, "-m", "stablint", "probe", *shlex.split(get_input("probe-args")), "--", *files]
-        proc = subprocess.run(probe, capture_output=True, text=True)
-        sys.stdout.write(stop_commands(proc.stdout))
-        sys.stderr.write(stop_commands(proc.stderr))
-        rc = proc.returncode
+        probed = probe_targets(result)
+        markdown, rc = run_probes(probed, shlex.split(get_input("probe-args")))
+        append_summary(markdown)
         exit_code = max(exit_code, rc if fail_on != "never" or rc >= 2 else 0)
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
     for sev, n in counts.items():
@@ -341,6 +384,70 @@ def run() -> int:
     set_output("sarif-file", sarif_file)
     set_output("exit-code", str(exit_code))
     return 0
+
+
+def probe_targets(result) -> list[str]:
+    """The files to probe: each linted training config with at least one finding (sorted).
+
+    A probe confirms or refutes findings, so a file without one has nothing to check; a
+    finding from a file no dialect recognized (``dialect: unknown``, e.g. a duplicate key in
+    a non-training YAML) does not make the file a training config.
+    """
+    return sorted({f.path for f in result.findings if f.dialect and f.dialect != "unknown"})
+
+
+def run_probes(files: list[str], args: list[str]) -> tuple[str, int]:
+    """Probe each file (``stablint probe`` runs one probe per config) and merge the verdicts.
+
+    One ``stablint probe --format json FILE...`` process (torch is imported once) prints a
+    JSON list of reports; a file the probe refused has no report and its message on stderr.
+
+    Returns:
+        ``(markdown, exit_code)``: one summary table (file, code, rule, verdict, reason) for
+        all files, and the probe's exit code (the highest of the files': 0 nothing confirmed,
+        1 evidence, 2 a file the probe refused).
+    """
+    from stablint.linter.reporters.escape import markdown as _md, stop_commands
+
+    rows, refused = [], []
+    rc, reports = 0, []
+    if files:
+        cmd = [*PYTHON_ISOLATED, "-m", "stablint", "probe", *args, "--format", "json", "--", *files]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        rc = proc.returncode
+        sys.stderr.write(stop_commands(proc.stderr))
+        try:
+            data = json.loads(proc.stdout)
+            reports = data if isinstance(data, list) else [data]
+        except json.JSONDecodeError:
+            reports = []
+        errors = proc.stderr.strip().splitlines()
+        probed = {r.get("path") for r in reports}
+        for path in files:
+            if path not in probed:
+                why = [e for e in errors if e.startswith(path + ":")] or errors[-1:] or [f"exit {rc}"]
+                refused.append((path, why[-1]))
+    for rep in reports:
+        path = rep.get("path", "")
+        for f in rep.get("findings", []):
+            p = f.get("probe") or {}
+            rows.append((path, f.get("code", ""), f.get("rule", ""), p.get("verdict", "-"), p.get("note", "")))
+        for sig in rep.get("runtime", []):
+            rows.append((path, sig.get("code", ""), sig.get("name", ""), sig.get("severity", ""), sig.get("message", "")))
+        if not rep.get("findings") and not rep.get("runtime"):
+            rows.append((path, "", "", "clean", "no static finding to check; no runtime signal fired"))
+    confirmed = sum(1 for r in rows if r[3] == "confirmed")
+    lines = [f"## stablint probe: {len(files)} config file{'s' if len(files) != 1 else ''}, "
+             f"{confirmed} finding{'s' if confirmed != 1 else ''} confirmed", ""]
+    if rows:
+        lines += ["| File | Code | Rule | Verdict | Why |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {_md(p)} | {_md(c)} | {_md(r)} | **{_md(v)}** | {_md(n)} |" for p, c, r, v, n in rows]
+        lines.append("")
+    if refused:
+        lines += ["### Not probed", ""] + [f"- {_md(p)}: {_md(m)}" for p, m in refused] + [""]
+    if not files:
+        lines += ["No training config to probe.", ""]
+    return "\n".join(lines) + "\n", rc
 
 
 def gate() -> int:

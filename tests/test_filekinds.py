@@ -139,3 +139,18 @@ def test_stablint_source_tree_gives_no_finding_or_error():
     res = lint_paths(files, LintOptions())
     assert res.errors == [] and res.findings == []
     assert all(fr.skipped is not None for fr in res.results)
+
+
+def test_stdin_named_like_a_non_config_is_skipped_as_a_file_would_be(tmp_path, monkeypatch):
+    """``lint - --stdin-filename NAME`` (main's stdin mode) skips by name like a file on disk;
+    the same text under a config name is still linted, and ``--dialect`` still forces it."""
+    monkeypatch.chdir(tmp_path)
+    text = "learning_rate: 1e-4\nlearning_rate: 2e-4\n"  # a duplicated key: STL001 when linted
+    skipped = cli_runner().invoke(cli, ["lint", "--isolated", "-", "--stdin-filename", ".vscode/settings.json"],
+                                  input='{"learning_rate": 1e-4,\n "learning_rate": 2e-4}\n')
+    assert skipped.exit_code == 0 and "STL001" not in skipped.stdout, skipped.output
+    linted = cli_runner().invoke(cli, ["lint", "--isolated", "-", "--stdin-filename", "train.yaml"], input=text)
+    assert linted.exit_code == 1 and "STL001" in linted.stdout
+    forced = cli_runner().invoke(cli, ["lint", "--isolated", "--dialect", "generic", "-", "--stdin-filename",
+                                       "mkdocs.yml"], input=text)
+    assert "STL001" in forced.stdout

@@ -59,3 +59,19 @@ def test_linting_the_valid_corpus_never_imports_jsonschema(tmp_path):
             "print('jsonschema' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stdout + out.stderr
+
+
+def test_messages_show_values_not_internal_reprs(lint_text):
+    """issue 17: a mapping where a list was expected printed loader Node reprs; out-of-range
+    values inside a list name the element and say the bound in words."""
+    res = lint_text("train.yaml", "optimizer:\n  lr: 1.0e-4\n  betas:\n    b1: 0.9\n    b2: 0.999\n"
+                                  "training:\n  learning_rate: 1.0e-4\n", isolated=True)
+    assert not [f for f in res.findings if f.rule == "invalid-value"]  # a layout we do not read is no error
+    res = lint_text("t2.yaml", "optimizer:\n  lr: 1.0e-4\n  betas: [0.9, 1.5]\ntraining:\n  learning_rate: 0\n",
+                    isolated=True)
+    msgs = {f.field: f for f in res.findings if f.rule == "invalid-value"}
+    assert msgs["optimizer.betas"].message == "optimizer.betas[1] = 1.5 is invalid: it must be < 1"
+    assert "betas" in msgs["optimizer.betas"].hint
+    assert msgs["optimizer.lr"].message.endswith("= 0 is invalid: it must be > 0")
+    for f in res.findings:
+        assert "Node(" not in f.message and "Node(" not in (f.hint or "")

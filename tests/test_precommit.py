@@ -38,7 +38,7 @@ def _command(entry: str) -> tuple[click.Command, list[str]]:
 
 def test_stablint_hook_shape():
     hook = HOOKS["stablint"]
-    assert hook["language"] == "python" and hook["require_serial"] is False
+    assert hook["language"] == "python" and hook["require_serial"] is True  # one summary for all files
     assert "stages" not in hook  # runs by default
     cmd, opts = _command(hook["entry"])
     valid = {o for p in cmd.params if isinstance(p, click.Option) for o in p.opts + p.secondary_opts}

@@ -58,8 +58,8 @@ def test_corpus_sarif_is_schema_valid(monkeypatch):
         assert loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         assert (ROOT / loc["artifactLocation"]["uri"]).is_file()
         assert loc["region"]["startLine"] >= 1 and loc["region"]["startColumn"] >= 1
-        assert r["partialFingerprints"]["stablint/v1"]
-    fps = [r["partialFingerprints"]["stablint/v1"] for r in results]
+        assert r["fingerprints"]["stablint/v1"]
+    fps = [r["fingerprints"]["stablint/v1"] for r in results]
     assert len(fps) == len(set(fps))
 
 
@@ -71,7 +71,8 @@ def test_rule_metadata(tmp_path, monkeypatch):
     rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
     dup = rules["STL001"]
     assert dup["name"] == "duplicate-key"
-    assert dup["shortDescription"]["text"] and "### Why is this bad?" in dup["fullDescription"]["text"]
+    assert dup["shortDescription"]["text"] and "keep the last value silently" in dup["fullDescription"]["text"]
+    assert "## Why is this bad?" in dup["help"]["markdown"]
     assert dup["helpUri"].endswith("/docs/rules/duplicate-key.md")
     assert dup["defaultConfiguration"]["level"] == "error"
     res = [r for r in log["runs"][0]["results"] if r["ruleId"] == "STL001"][0]
@@ -83,10 +84,10 @@ def test_rule_metadata(tmp_path, monkeypatch):
 def test_fingerprints_ignore_line_moves(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("train.yaml").write_text(RISKY)
-    before = {(r["ruleId"], r["partialFingerprints"]["stablint/v1"]) for r in to_sarif(lint_paths(["train.yaml"], LintOptions(isolated=True)))["runs"][0]["results"]}
+    before = {(r["ruleId"], r["fingerprints"]["stablint/v1"]) for r in to_sarif(lint_paths(["train.yaml"], LintOptions(isolated=True)))["runs"][0]["results"]}
     Path("train.yaml").write_text("# a comment\n# another\n" + RISKY)
     after_log = to_sarif(lint_paths(["train.yaml"], LintOptions(isolated=True)))
-    after = {(r["ruleId"], r["partialFingerprints"]["stablint/v1"]) for r in after_log["runs"][0]["results"]}
+    after = {(r["ruleId"], r["fingerprints"]["stablint/v1"]) for r in after_log["runs"][0]["results"]}
     assert before == after and before
     assert min(r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after_log["runs"][0]["results"]) >= 3
 

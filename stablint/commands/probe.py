@@ -1,4 +1,4 @@
-"""``stablint probe CONFIG``: a short instrumented training that confirms or refutes each warning.
+"""``stablint probe CONFIG...``: a short instrumented training that confirms or refutes each warning.
 
 torch is the optional extra ``stablint[probe]`` and is imported only inside
 ``stablint.probes``; without it this command prints how to install it and exits 2.
@@ -9,6 +9,7 @@ Exit codes (:func:`exit_code`): 0 nothing confirmed, 1 a static warning confirme
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 
 import click
@@ -45,7 +46,7 @@ def _fail(msg: str) -> None:
 
 
 @click.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("configs", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="CONFIG...")
 @click.option("--target", metavar="NAME", help="Built-in target (lm, lora-lm, multitask, mlp-regression, "
               "mlp-classification, cnn-classification) or pkg.module:build (see examples/custom_target.py).")
 @click.option("--steps", type=click.IntRange(min=8, max=100_000), default=200, show_default=True,
@@ -65,13 +66,24 @@ def _fail(msg: str) -> None:
                    'pip install "stablint[hf]".')
 @click.option("--hf-max-params", type=click.IntRange(min=0), default=None, metavar="N",
               help="Refuse --hf-model models with more than N parameters on CPU (default 50,000,000; 0 = no limit).")
-def probe(config, target, steps, max_seconds, device, fmt, plot, trace_out, compare_fix, seed, hf_model,
+def probe(configs, target, steps, max_seconds, device, fmt, plot, trace_out, compare_fix, seed, hf_model,
           hf_max_params):
-    """Run a short instrumented training of CONFIG and give every warning a verdict.
+    """Run a short instrumented training of each CONFIG and give every warning a verdict.
 
     Verdicts: confirmed, not-observed (measured over a long enough horizon, clean),
     inconclusive (the horizon or the target cannot show it; never a refutation).
+    Several CONFIGs (what the pre-commit hook passes) are probed one after the other, each
+    with the full --max-seconds; files that are not training configs are skipped with a note
+    (one such file given alone is an error); the exit code is the highest of theirs and
+    --format json prints a JSON list of the reports.
     """
+    if len(configs) > 1:
+        if plot or trace_out:
+            _fail("error: --plot and --trace-out take one CONFIG (they write one file)")
+        _probe_each(configs, fmt, dict(target=target, steps=steps, max_seconds=max_seconds, device=device,
+                                       compare_fix=compare_fix, seed=seed, hf_model=hf_model,
+                                       hf_max_params=hf_max_params))
+    config = configs[0]
     try:
         from ..probes import ProbeUnavailable, require_torch
 
@@ -119,6 +131,45 @@ def probe(config, target, steps, max_seconds, device, fmt, plot, trace_out, comp
         except OSError as exc:
             _fail(f"error: cannot write {plot}: {exc}")
     sys.exit(exit_code(rep))
+
+
+def _probe_each(configs, fmt: str, params: dict) -> None:
+    """Probe every config in a child invocation of this command; exits with the highest code."""
+    import json
+
+    from ..linter.document import InputError
+    from ..probes.runner import NOT_A_TRAINING_CONFIG, load
+
+    worst, reports = 0, []
+    for config in configs:
+        try:
+            load(config)
+        except InputError as exc:
+            if exc.message.startswith(NOT_A_TRAINING_CONFIG):  # pre-commit hands over every YAML/JSON/...
+                click.echo(f"{config}: skipped, {exc.message}", err=True)
+                continue
+        args = [config, "--format", fmt]
+        for name, value in params.items():
+            flag = "--" + name.replace("_", "-")
+            if value is True:
+                args.append(flag)
+            elif value not in (None, False):
+                args += [flag, str(value)]
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf) if fmt == "json" else contextlib.nullcontext():
+            try:
+                probe.main(args=args, prog_name="stablint probe", standalone_mode=False)
+            except SystemExit as exc:
+                worst = max(worst, exc.code if isinstance(exc.code, int) else 2)
+            except click.ClickException as exc:
+                exc.show()
+                worst = max(worst, exc.exit_code)
+        if buf.getvalue().strip():
+            reports.append(json.loads(buf.getvalue()))
+        sys.stdout.flush()
+    if fmt == "json":
+        sys.stdout.write(json.dumps(reports, indent=2) + "\n")
+    sys.exit(worst)
 
 
 def exit_code(rep) -> int:

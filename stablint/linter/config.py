@@ -15,6 +15,9 @@ Keys (JSON Schema: ``stablint/schemas/config.schema.json``)::
     extend-select = ["STL201"]
     ignore = ["yaml-float-as-string"]
     fail-on = "error"
+    extend-exclude = ["tests/", "ansible/"]      # gitignore-style; see stablint/linter/exclude.py
+    force-exclude = true                         # also for files named explicitly (pre-commit)
+    respect-gitignore = true
     [tool.stablint.per-file-ignores]
     "legacy/*.yaml" = ["STL101"]
     [tool.stablint.rules.plateau-patience-too-long]
@@ -55,6 +58,10 @@ class Config:
         fail_on: ``"error"``/``"warning"``/``"info"`` or ``None`` (not set).
         severity: rule name → severity override.
         rule_options: rule name → option overrides (validated against ``Rule.options``).
+        exclude: gitignore-style patterns replacing the default exclusions (``None``: not set).
+        extend_exclude: patterns excluded in addition to ``exclude`` or the defaults.
+        force_exclude: apply the patterns to files named explicitly too.
+        respect_gitignore: skip what ``.gitignore`` ignores in directory walks (default true).
     """
 
     path: str
@@ -66,6 +73,10 @@ class Config:
     fail_on: str | None = None
     severity: dict[str, str] = field(default_factory=dict)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclude: list[str] | None = None
+    extend_exclude: list[str] = field(default_factory=list)
+    force_exclude: bool = False
+    respect_gitignore: bool = True
 
     def file_ignores(self, path: str) -> list[str]:
         """Selectors of every ``per-file-ignores`` glob that matches ``path``.
@@ -313,6 +324,11 @@ def _build(path: str, root: Node, data: dict[str, Any], prefix: list[str]) -> Co
         _check_selectors(path, root, prefix, ["per-file-ignores", glob], selectors)
         cfg.per_file_ignores.append((glob, list(selectors)))
     cfg.fail_on = data.get("fail-on")
+    if "exclude" in data:
+        cfg.exclude = list(data["exclude"])
+    cfg.extend_exclude = list(data.get("extend-exclude", []))
+    cfg.force_exclude = bool(data.get("force-exclude", False))
+    cfg.respect_gitignore = bool(data.get("respect-gitignore", True))
     for key, settings in data.get("rules", {}).items():
         rule = by_key(key)
         if rule is None:

@@ -42,6 +42,8 @@ class LintOptions:
         suppressions: False (``--no-suppressions``) ignores ``# stablint: disable`` comments.
         timeout_s: wall-clock seconds allowed per file (``--file-timeout``; ``None``/0 = no
             limit); a file over it is an input error (:mod:`stablint.linter.timelimit`).
+        force_exclude: ``--force-exclude``: exclusion patterns apply to explicit files too
+            (:mod:`stablint.linter.exclude`).
     """
 
     select: list[str] = field(default_factory=list)
@@ -55,6 +57,7 @@ class LintOptions:
     isolated: bool = False
     suppressions: bool = True
     timeout_s: float | None = DEFAULT_TIMEOUT_S
+    force_exclude: bool = False
 
 
 @dataclass
@@ -118,9 +121,12 @@ def _looks_like_config(path: str) -> bool:
     return True
 
 
-def collect_files(paths: Iterable[str]) -> tuple[list[str], list[InputError]]:
-    """Expand directories into config-looking files (sorted); explicit files are always kept.
+def collect_files(paths: Iterable[str], excluder=None) -> tuple[list[str], list[InputError]]:
+    """Expand directories into config-looking files (sorted); explicit files are kept.
 
+    ``excluder`` (a :class:`~stablint.linter.exclude.Excluder`) decides what walks skip
+    (``exclude``/``extend-exclude``, ``.gitignore``) and, with force-exclude, which explicit
+    files are dropped; without one, :data:`SKIP_DIRS` and dot-directories are skipped.
     Symlinked directories are not followed (no loops); missing paths become input errors.
     """
     files: list[str] = []
@@ -129,14 +135,18 @@ def collect_files(paths: Iterable[str]) -> tuple[list[str], list[InputError]]:
     for p in paths:
         if os.path.isdir(p):
             for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+                if excluder is None:
+                    dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+                else:
+                    dirnames[:] = sorted(d for d in dirnames if not excluder.walk_excluded(os.path.join(dirpath, d), True))
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
-                    if _looks_like_config(full) and not os.path.islink(full) and full not in seen:
+                    if _looks_like_config(full) and not os.path.islink(full) and full not in seen \
+                            and not (excluder is not None and excluder.walk_excluded(full, False)):
                         seen.add(full)
                         files.append(full)
         elif os.path.exists(p) or os.path.islink(p):
-            if p not in seen:
+            if p not in seen and not (excluder is not None and excluder.explicit_excluded(p)):
                 seen.add(p)
                 files.append(p)
         else:
@@ -359,9 +369,11 @@ def lint_paths(paths: Iterable[str], options: LintOptions | None = None) -> Lint
     from .rules import unused_suppression
     from .suppressions import Suppressions
 
+    from .exclude import Excluder
+
     options = options or LintOptions()
-    files, errors = collect_files(paths)
     configs = ConfigResolver(options.config_file, options.isolated)
+    files, errors = collect_files(paths, Excluder(configs, options.force_exclude))
     suppressions = Suppressions() if options.suppressions else None
     result = LintResult(errors=list(errors), files=len(files))
     fail_ons: list[str | None] = []

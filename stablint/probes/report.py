@@ -32,12 +32,50 @@ def _evidence(ev: dict[str, Any]) -> str:
     return ", ".join(f"{k}={_num(v)}" for k, v in ev.items())
 
 
+#: The built-in stand-in models (``stablint.probes.targets.BUILTIN``), in words.
+BUILTIN_MODELS = {
+    "lm": "a small byte-level transformer language model",
+    "lora-lm": "a small byte-level transformer language model with LoRA adapters",
+    "multitask": "a small MLP with several weighted regression losses",
+    "mlp-regression": "a small MLP regressor",
+    "mlp-classification": "a small MLP classifier",
+    "cnn-classification": "a small convolutional image classifier",
+}
+
+
+def model_sentence(target: str) -> str:
+    """Which model the probe trained, in words: a built-in stand-in, the user's ``--target``, or
+    the user's Hugging Face model (``hf:DIR``)."""
+    if target in BUILTIN_MODELS:
+        return (f"stablint's built-in stand-in '{target}' ({BUILTIN_MODELS[target]}), not your model: the verdicts "
+                "show how this config's optimizer, schedule, batch and clipping behave on a small surrogate; "
+                "--target pkg.module:build or --hf-model DIR trains your own")
+    if target.startswith("hf:"):
+        return f"your Hugging Face model {target[3:]} (--hf-model)"
+    return f"your model from --target {target}"
+
+
+def fix_outcome(fx: dict[str, Any]) -> str | None:
+    """A sentence when a ``--compare-fix`` entry's fix did not improve the verdict, else ``None``."""
+    b, a = fx.get("before") or {}, fx.get("after")
+    if not a or not fx.get("fix"):
+        return None
+    if a.get("verdict") == "confirmed":
+        why = a.get("note") or "the same signal still fired"
+        return (f"the suggested fix did not help on this probe: still confirmed ({why}); treat the rule's fix as "
+                "a starting point and check the numbers")
+    if b.get("verdict") != "confirmed" and a.get("verdict") == b.get("verdict"):
+        return f"no change on this probe: {a.get('verdict')} before and after the fix"
+    return None
+
+
 def to_dict(rep) -> dict[str, Any]:
     """The JSON document of a :class:`~stablint.probes.runner.ProbeReport`."""
     return {
         "version": 1,
         "path": rep.path,
         "target": rep.spec.target,
+        "model": model_sentence(rep.spec.target),
         "device": rep.device,
         "seconds": round(rep.seconds, 2),
         "horizon": rep.spec.horizon(),
@@ -67,6 +105,7 @@ def render_json(rep) -> str:
 def _header(rep) -> list[str]:
     h = rep.spec.horizon()
     lines = [f"stablint probe {rep.path}: target {rep.spec.target} on {rep.device}, {rep.seconds:.1f}s",
+             f"  model: {model_sentence(rep.spec.target)}",
              f"  horizon: {h['steps']} steps = {h['epochs']} probe epochs of {h['steps_per_epoch']} steps "
              f"(warmup {h['warmup_steps']} steps; config: epochs={h['config_epochs']}, steps={h['config_steps']})"]
     for label, r in rep.runs.items():
@@ -124,6 +163,9 @@ def _fix_lines(fixes: list[dict[str, Any]]) -> list[str]:
                    f"{'still fires' if fx.get('static_after') else 'is gone'} on the fixed config")
         out.append(f"    before: {_evidence(b.get('evidence', {}))}")
         out.append(f"    after:  {_evidence(a.get('evidence', {}))}")
+        outcome = fix_outcome(fx)
+        if outcome:
+            out.append(f"    {outcome}")
         fl = fx.get("first_step_loss") or {}
         if fl:
             same = fl.get("before") == fl.get("after")
@@ -138,6 +180,7 @@ def render_markdown(rep) -> str:
     out = [f"## stablint probe `{rep.path}`", "",
            f"Target **{rep.spec.target}** on {rep.device}; horizon {h['steps']} steps "
            f"({h['epochs']} probe epochs of {h['steps_per_epoch']} steps); {rep.seconds:.1f}s.", "",
+           f"Model: {model_sentence(rep.spec.target)}.", "",
            "| code | rule | verdict | signal | evidence |", "|---|---|---|---|---|"]
     for f in rep.findings:
         p = f.probe or {}
@@ -147,13 +190,14 @@ def render_markdown(rep) -> str:
         out += ["", "Runtime signals:", ""] + [f"- `{s.code}` {s.name}: {s.message}" for s in rep.runtime]
     if rep.fixes:
         out += ["", "Fixes (`--compare-fix`, same seed, init and data order):", "",
-                "| code | fix | verdict before | verdict after | static finding after |", "|---|---|---|---|---|"]
+                "| code | fix | verdict before | verdict after | static finding after | outcome |", "|---|---|---|---|---|---|"]
         for fx in rep.fixes:
             fix, b, a = fx.get("fix") or {}, fx.get("before") or {}, fx.get("after")
             what = (f"{fix.get('key') or fix.get('field')}: {_num(fx.get('old_value'))} → {_num(fix.get('value'))}"
                     if fix else "-")
             out.append(f"| {fx['code']} | {what} | {b.get('verdict')} | {a.get('verdict') if a else 'not re-run'} | "
-                       f"{'-' if a is None else ('fires' if fx.get('static_after') else 'gone')} |")
+                       f"{'-' if a is None else ('fires' if fx.get('static_after') else 'gone')} | "
+                       f"{(fix_outcome(fx) or 'improved' if a else '-').replace('|', '/')} |")
     if rep.notes:
         out += ["", "Notes:", ""] + [f"- {n}" for n in rep.notes]
     return "\n".join(out) + "\n"

@@ -77,6 +77,11 @@ def pick_device(device: str) -> str:
     return device
 
 
+#: How :func:`load` starts its error for a file no dialect recognizes (``probe`` skips those
+#: among several files).
+NOT_A_TRAINING_CONFIG = "not a training config"
+
+
 def load(path: str, options: LintOptions | None = None):
     """Lint ``path`` → (plan, findings).
 
@@ -91,6 +96,10 @@ def load(path: str, options: LintOptions | None = None):
         raise InputError(path, f"not a training config ({fr.skipped.reason}): nothing to probe")
     if fr.plan is None:
         raise InputError(path, "no training plan could be built from this file")
+    if fr.plan.dialect == "unknown":  # docker-compose.yml, a CI workflow, notes: nothing to train
+        raise InputError(path, NOT_A_TRAINING_CONFIG + ": no framework's settings (learning rate, optimizer, "
+                               "schedule, batch) were recognized, so there is nothing to probe "
+                               "(`stablint rules --dialects` lists what stablint reads)")
     return fr.plan, fr.findings
 
 

@@ -35,12 +35,12 @@ import statistics
 from ..trends.signals import Check, _g
 from ..trends.signals.catalog import PROBE_THRESHOLDS
 
-SRC_LR_AB = "Tuning Playbook LR/instability A/B; Wortsman et al. 2023 LR sensitivity; research/probe_anchors.md §13 lr_ab (proposed)"
-SRC_NOISE = "McCandlish et al. 2018 App. A.1 (B_simple), gpt-neox gradient_noise_scale.py; research/probe_anchors.md §5, §13 (proposed)"
-SRC_SHARE = "GradNorm (Chen et al. 2018) G_W^(i); TheDeepChecker Overwhelming_Reg; seed 001; research/probe_anchors.md §6, §13 (proposed)"
-SRC_LORA = "LoRA (Hu et al.), rsLoRA; seed 004; research/probe_anchors.md §12-13 lora_effective_update (proposed)"
-SRC_UPD = "TheDeepChecker Unstable_Learning (-1 / -4); CS231n update/weight ~1e-3; research/probe_anchors.md §13"
-SRC_INIT = "TheDeepChecker Initial_Loss (dev_ratio 1.0); Karpathy recipe 'verify loss @ init'; research/probe_anchors.md §13"
+SRC_LR_AB = "Tuning Playbook LR/instability A/B; Wortsman et al. 2023 LR sensitivity; docs/signals.md#lr-ab (proposed)"
+SRC_NOISE = "McCandlish et al. 2018 App. A.1 (B_simple), gpt-neox gradient_noise_scale.py; docs/signals.md#noise-scale (proposed)"
+SRC_SHARE = "GradNorm (Chen et al. 2018) G_W^(i); TheDeepChecker Overwhelming_Reg; examples/seed001_before.yaml; docs/signals.md#task-grad-share (proposed)"
+SRC_LORA = "LoRA (Hu et al.), rsLoRA; examples/seed004_before.sh; docs/signals.md#lora-effective-update (proposed)"
+SRC_UPD = "TheDeepChecker Unstable_Learning (-1 / -4); CS231n update/weight ~1e-3; docs/signals.md#update-ratio"
+SRC_INIT = "TheDeepChecker Initial_Loss (dev_ratio 1.0); Karpathy recipe 'verify loss @ init'; docs/signals.md#init-loss"
 
 # One threshold table for probe and diagnose (issue 16): stablint.trends.signals.catalog.PROBE_THRESHOLDS.
 _T = PROBE_THRESHOLDS
@@ -116,7 +116,14 @@ def noise_scale(res, batch: int) -> Check:
     bsimple = tr / g2
     ev["b_simple"] = _g(bsimple)
     ev["b_simple_over_b"] = _g(bsimple / batch)
-    return Check("noise-scale", bsimple / batch >= NOISE_RATIO, ev, thr, SRC_NOISE)
+    ratio = bsimple / batch
+    if ratio >= NOISE_RATIO:
+        why = (f"the noise scale B_simple {bsimple:.3g} is {ratio:.3g} x the batch of {batch} (>= {NOISE_RATIO:g} x): "
+               "each step's gradient is mostly noise")
+    else:
+        why = (f"the noise scale B_simple {bsimple:.3g} is {ratio:.3g} x the batch of {batch} (< {NOISE_RATIO:g} x): "
+               "the batch averages enough samples")
+    return Check("noise-scale", ratio >= NOISE_RATIO, ev, thr, SRC_NOISE, why)
 
 
 def task_grad_share(res) -> Check:
@@ -138,7 +145,14 @@ def task_grad_share(res) -> Check:
           "median_max_over_min": _g(statistics.median(ratios))}
     if top:
         ev["dominant_term"] = max(top, key=top.get)
-    return Check("task-grad-share", dom / len(rows) >= SHARE_STEPS, ev, thr, SRC_SHARE)
+    frac = dom / len(rows)
+    if frac >= SHARE_STEPS:
+        why = (f"loss term '{ev['dominant_term']}' has >= {SHARE_MAX:.0%} of the shared layer's gradient on "
+               f"{frac:.0%} of the sampled steps: the other terms barely train it")
+    else:
+        why = (f"one term had >= {SHARE_MAX:.0%} of the gradient on {frac:.0%} of the sampled steps "
+               f"(< {SHARE_STEPS:.0%}): every term moves the shared layers")
+    return Check("task-grad-share", frac >= SHARE_STEPS, ev, thr, SRC_SHARE, why)
 
 
 def lora_effective_update(main, boosted) -> Check:
@@ -163,7 +177,13 @@ def lora_effective_update(main, boosted) -> Check:
     ev["val_drop_alpha_x4"] = _g(drop4)
     ev["gain"] = _g(drop4 / drop) if drop > 0 else "inf"
     fired = drop4 > 0 and (drop <= 0 or drop4 >= LORA_GAIN * drop)
-    return Check("lora-effective-update", fired, ev, thr, SRC_LORA)
+    both = f"validation loss fell {drop4:.3g} with alpha x4 and {drop:.3g} with the configured alpha"
+    if fired:
+        why = (f"{both} (>= {LORA_GAIN:g} x, no non-finite values): the configured scale alpha/r makes the "
+               "adapter update too small for this learning rate")
+    else:
+        why = f"{both} (< {LORA_GAIN:g} x): raising alpha does not train faster, the scale is not the bottleneck"
+    return Check("lora-effective-update", fired, ev, thr, SRC_LORA, why)
 
 
 def update_ratio(res) -> Check:
@@ -185,4 +205,7 @@ def init_loss(res, reference: float | None) -> Check:
         return Check("init-loss", None, {"init_loss": _g(res.init_loss)}, thr, SRC_INIT, "no chance-level reference for this target")
     dev = abs(res.init_loss - reference) / reference
     ev = {"init_loss": _g(res.init_loss), "ln_c": _g(reference), "deviation": _g(dev)}
-    return Check("init-loss", dev >= INIT_DEV if math.isfinite(dev) else True, ev, thr, SRC_INIT)
+    fired = dev >= INIT_DEV if math.isfinite(dev) else True
+    why = (f"loss before the first step {res.init_loss:.4g} vs chance level ln C = {reference:.4g} "
+           f"({dev:.0%} off; limit {INIT_DEV:.0%})" + (": the initialization or the loss is off" if fired else ""))
+    return Check("init-loss", fired, ev, thr, SRC_INIT, why)

@@ -124,8 +124,19 @@ def _verdict(check: Check, horizon: int, extra: dict[str, Any] | None = None, no
     ev = {k: v for k, v in check.evidence.items() if not isinstance(v, (list, dict))}
     ev.update(extra or {})
     ev["horizon_steps"] = horizon
+    note = note or check.reason or (check.result.message if check.result else "")
     return {"verdict": verdict, "signal": check.signal, "evidence": ev, "threshold": check.threshold,
-            "source": check.source, "note": note or check.reason or (check.result.message if check.result else "")}
+            "source": check.source, "note": note or _fallback_note(check, verdict)}
+
+
+def _fallback_note(check: Check, verdict: str) -> str:
+    """A sentence for a verdict whose check gave none (every verdict says why, issue 17)."""
+    cond = f" ({check.threshold})" if check.threshold else ""
+    if verdict == CONFIRMED:
+        return f"the condition{cond} held on this run"
+    if verdict == NOT_OBSERVED:
+        return f"measured over the run; the condition{cond} did not hold"
+    return f"not measurable on this run{cond}"
 
 
 def _early_spike(checks: Mapping[str, Check], trace: Trace, horizon: int) -> dict[str, Any]:
@@ -152,7 +163,7 @@ def _early_spike(checks: Mapping[str, Check], trace: Trace, horizon: int) -> dic
 def _task_share(trace: Trace) -> Check:
     thr = (f"one term's share >= {TASK_SHARE:g} (or max/min >= {TASK_RATIO:g}) on >= {TASK_STEPS:.0%} of the "
            "sampled steps")
-    src = "GradNorm; TheDeepChecker Overwhelming_Reg; seed 001, research/probe_anchors.md §12-13 (proposed)"
+    src = "GradNorm; TheDeepChecker Overwhelming_Reg; examples/seed001_before.yaml, docs/signals.md#task-grad-share (proposed)"
     rows = [r.loss_terms for r in trace.records if r.loss_terms]
     if len(rows) < 5:
         return Check("task-grad-share", None, {"points": len(rows)}, thr, src,

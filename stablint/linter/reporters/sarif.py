@@ -1,15 +1,22 @@
 """SARIF 2.1.0 reporter (``stablint lint --format sarif``), for GitHub code scanning.
 
 One run with ``tool.driver`` = stablint and, as ruff does (PR #13268), metadata
-only for the rules that have results: ``id`` (the code), ``name``,
-``shortDescription`` (the summary), ``fullDescription`` (the rule doc),
-``helpUri`` (``docs/rules/<name>.md``) and ``defaultConfiguration.level``.
-Each result has a ``physicalLocation`` whose ``artifactLocation.uri`` is relative
-to ``%SRCROOT%`` (the working directory) and ``partialFingerprints`` built from
-(path, code, canonical field), never from the line, so an alert survives edits
-above it. Input errors become ``toolExecutionNotifications`` and make
-``executionSuccessful`` false. Spec: OASIS SARIF 2.1.0 (errata01); schema copy
-in ``tests/schemas/``.
+only for the rules that have results. Each rule descriptor carries what GitHub's
+"SARIF support for code scanning" page reads (docs.github.com/en/code-security/
+code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning):
+``id`` (the code), ``name``, ``shortDescription`` (the summary), ``fullDescription``
+(What it does + Why is this bad?, cut at a sentence to GitHub's 1024 characters),
+``help.text`` and ``help.markdown`` (the rule page of ``docs/rules/``), ``helpUri``,
+``defaultConfiguration.level`` and ``properties.precision`` / ``problem.severity`` /
+``tags``. Each result has a ``physicalLocation`` whose ``artifactLocation.uri`` is
+relative to ``%SRCROOT%`` = the repository root (the nearest directory holding ``.git``
+above the working directory, else the working directory), and a region with start and
+end positions. ``partialFingerprints`` is left out: the ``upload-sarif`` action computes
+``primaryLocationLineHash`` (the key GitHub uses) from the file itself; our own
+line-independent identity (path, code, canonical field) is in ``fingerprints``.
+``automationDetails.id`` is ``stablint/`` (the action's upload ``category``). Input
+errors become ``toolExecutionNotifications`` and make ``executionSuccessful`` false.
+Spec: OASIS SARIF 2.1.0 (errata01); schema copy in ``tests/schemas/``.
 """
 
 from __future__ import annotations
@@ -31,6 +38,18 @@ INFORMATION_URI = "https://github.com/stablint/stablint"
 #: stablint severity → SARIF ``level``.
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "stablint/v1"
+#: GitHub's documented limits (SARIF support for code scanning): rule descriptions and
+#: messages, tags per rule (only the first 10 are kept), results per run.
+MAX_DESCRIPTION = 1024
+MAX_TAGS = 10
+MAX_RESULTS_PER_RUN = 25_000
+#: default severity → ``properties.precision`` (how often a finding is a true positive).
+#: error-level rules fire only on facts of the file (a duplicate key, a value the loader
+#: misreads); warnings on framework defaults we verified; info-level ones are context.
+PRECISION = {"error": "very-high", "warning": "high", "info": "medium"}
+#: stablint severity → ``properties.problem.severity`` (GitHub's error/warning/recommendation).
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommendation"}
+AUTOMATION_ID = "stablint/"
 
 
 def rule_doc_url(name: str) -> str:
@@ -39,12 +58,22 @@ def rule_doc_url(name: str) -> str:
     return f"{base.rstrip('/')}/{quote(name)}.md"
 
 
+def source_root(start: str | None = None) -> Path:
+    """``%SRCROOT%``: the nearest directory at or above ``start`` (default: the working
+    directory) that holds ``.git``, else ``start`` itself (URIs are then relative to it)."""
+    here = Path(start or os.getcwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / ".git").exists():
+            return d
+    return here
+
+
 def artifact_uri(path: str, root: str | None = None) -> tuple[str, bool]:
     """``(uri, relative)`` for ``path``: relative (POSIX, percent-encoded) when under ``root``
-    (default: the working directory), else an absolute ``file://`` URI."""
-    root_p = Path(root or os.getcwd()).resolve()
+    (default: :func:`source_root`), else an absolute ``file://`` URI."""
+    root_p = Path(root).resolve() if root else source_root()
     p = Path(path)
-    absolute = (p if p.is_absolute() else root_p / p).resolve()
+    absolute = (p if p.is_absolute() else Path(os.getcwd()) / p).resolve()  # relative paths are from the cwd
     try:
         rel = absolute.relative_to(root_p)
         return quote(rel.as_posix()), True
@@ -57,34 +86,89 @@ def fingerprint(path: str, code: str, field: str, occurrence: int) -> str:
     return hashlib.sha256(f"{path}\0{code}\0{field}\0{occurrence}".encode()).hexdigest()[:32]
 
 
-def _location(path: str, line: int, column: int, end_line=None, end_column=None) -> dict:
+def _line_end(path: str, line: int, _cache: dict) -> int | None:
+    """1-based column just past the last character of ``line`` in ``path`` (SARIF's exclusive
+    ``endColumn``), or ``None`` when the file cannot be read; ``_cache``: path → lines, per log."""
+    if path not in _cache:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                _cache[path] = fh.read().splitlines()
+        except OSError:
+            _cache[path] = None
+    lines = _cache[path]
+    if lines is None or not 1 <= line <= len(lines):
+        return None
+    return len(lines[line - 1]) + 1
+
+
+def _location(path: str, line: int, column: int, end_line=None, end_column=None, cache=None) -> dict:
     uri, relative = artifact_uri(path)
     loc: dict = {"uri": uri}
     if relative:
         loc["uriBaseId"] = "%SRCROOT%"
     region: dict = {"startLine": max(1, int(line or 1)), "startColumn": max(1, int(column or 1))}
-    if end_line:
+    if end_line and end_column:
         region["endLine"] = max(region["startLine"], int(end_line))
-    if end_column and end_line:
         region["endColumn"] = max(1, int(end_column))
+    else:  # the rest of the start line (a finding points at a key or value on it)
+        region["endLine"] = region["startLine"]
+        region["endColumn"] = _line_end(path, region["startLine"], {} if cache is None else cache) or 0
+    if region["endLine"] == region["startLine"] and region["endColumn"] <= region["startColumn"]:
+        region["endColumn"] = region["startColumn"] + 1
     return {"physicalLocation": {"artifactLocation": loc, "region": region}}
 
 
+def _plain(markdown: str) -> str:
+    """Markdown → plain text for ``help.text`` (headings, emphasis and code fences unwrapped)."""
+    out = []
+    for line in markdown.splitlines():
+        if line.startswith("<!--") or line.startswith("```"):
+            continue
+        line = line.lstrip("#").strip() if line.startswith("#") else line
+        out.append(line.replace("**", "").replace("``", "").replace("`", ""))
+    return "\n".join(out).strip() + "\n"
+
+
+def clip(text: str, limit: int = MAX_DESCRIPTION) -> str:
+    """``text`` on one line within ``limit`` characters: whole sentences when they fit, else cut
+    at a word with ``…``."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = cut.rfind(". ")
+    if end >= limit // 3:
+        return cut[:end + 1]
+    return cut[:limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _rule_descriptor(code: str, name: str, severity: str) -> dict:
+    from ...docs import render_rule
     from ..rules import by_key
 
     rule = by_key(code) or by_key(name)
-    summary = rule.summary if rule else name
-    full = (rule.doc or summary).strip() if rule else name
+    sev = rule.severity if rule else severity
+    props: dict = {"tags": ["training-stability"], "precision": PRECISION.get(sev, "medium"),
+                   "problem.severity": PROBLEM_SEVERITY.get(sev, "warning")}
+    if rule is None:
+        return {"id": code, "name": name, "shortDescription": {"text": clip(name)},
+                "fullDescription": {"text": clip(name)}, "help": {"text": name},
+                "defaultConfiguration": {"level": LEVELS.get(sev, "warning")}, "properties": props}
+    sections = rule.sections()
+    full = " ".join(p for p in (sections.get("What it does", ""), sections.get("Why is this bad?", "")) if p)
+    markdown = "\n".join(line for line in render_rule(rule).splitlines() if not line.startswith("<!--")).strip() + "\n"
+    if rule.signal:
+        props["tags"] = (props["tags"] + [f"signal:{rule.signal}"])[:MAX_TAGS]
+        props["signal"] = rule.signal
     return {
         "id": code,
         "name": name,
-        "shortDescription": {"text": summary},
-        "fullDescription": {"text": full, "markdown": full},
+        "shortDescription": {"text": clip(rule.summary)},
+        "fullDescription": {"text": clip(full.replace("**", "").replace("``", "`") or rule.summary)},
         "helpUri": rule_doc_url(name),
-        "help": {"text": f"{summary} See {rule_doc_url(name)}"},
-        "defaultConfiguration": {"level": LEVELS.get(rule.severity if rule else severity, "warning")},
-        "properties": {"tags": ["training-stability"], **({"signal": rule.signal} if rule and rule.signal else {})},
+        "help": {"text": _plain(markdown), "markdown": markdown},
+        "defaultConfiguration": {"level": LEVELS.get(sev, "warning")},
+        "properties": props,
     }
 
 
@@ -94,6 +178,7 @@ def to_sarif(result) -> dict:
     index: dict[str, int] = {}
     results: list[dict] = []
     seen: dict[tuple, int] = {}
+    lines: dict = {}
     for f in result.findings:
         if f.code not in index:
             index[f.code] = len(rules)
@@ -107,8 +192,8 @@ def to_sarif(result) -> dict:
             "ruleIndex": index[f.code],
             "level": LEVELS.get(f.severity, "warning"),
             "message": {"text": sarif_text(text)},
-            "locations": [_location(f.path, f.line, f.column, f.end_line, f.end_column)],
-            "partialFingerprints": {FINGERPRINT_KEY: fingerprint(uri, f.code, f.field, seen[key])},
+            "locations": [_location(f.path, f.line, f.column, f.end_line, f.end_column, lines)],
+            "fingerprints": {FINGERPRINT_KEY: fingerprint(uri, f.code, f.field, seen[key])},
             "properties": {"rule": f.rule, "field": f.field, "dialect": f.dialect},
         }
         if f.probe:
@@ -122,9 +207,10 @@ def to_sarif(result) -> dict:
     run = {
         "tool": {"driver": {"name": "stablint", "version": __version__, "semanticVersion": __version__,
                             "informationUri": INFORMATION_URI, "rules": rules}},
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).resolve().as_uri() + "/"}},
+        "automationDetails": {"id": AUTOMATION_ID},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": source_root().as_uri() + "/"}},
         "invocations": [{"executionSuccessful": not result.errors, "toolExecutionNotifications": notifications}],
-        "results": results,
+        "results": results[:MAX_RESULTS_PER_RUN],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

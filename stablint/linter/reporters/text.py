@@ -11,8 +11,9 @@ from __future__ import annotations
 from .escape import terminal
 
 
-def render(result, color: bool = False, **_: object) -> str:
-    """Human-readable report, one finding per line plus its hint; errors first, then a summary."""
+def render(result, color: bool = False, quiet: bool = False, **_: object) -> str:
+    """Human-readable report, one finding per line plus its hint; errors first, then a summary
+    (left out with ``quiet``)."""
     lines: list[str] = []
     for e in result.errors:
         lines.append(f"{terminal(e.path)}:{e.line}:{e.column}: {_c('error', color, 'E')} {terminal(e.message)}")
@@ -30,8 +31,9 @@ def render(result, color: bool = False, **_: object) -> str:
         f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
     if result.errors:
         summary += f"; {len(result.errors)} input error{'s' if len(result.errors) != 1 else ''}"
-    lines.append(summary)
-    return "\n".join(lines) + "\n"
+    if not quiet:
+        lines.append(summary)
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _fmt(v: object) -> str:

@@ -126,8 +126,63 @@ def maybe_invalid(value: Any, sch: dict[str, Any]) -> bool:
     return False
 
 
+def plain(value: Any) -> Any:
+    """``value`` with loader :class:`~stablint.linter.document.Node` wrappers removed (recursively)."""
+    from ..document import Node
+
+    if isinstance(value, Node):
+        return plain(value.value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def shown(value: Any) -> str:
+    """A value as the user wrote it: numbers and strings as in YAML/JSON, containers in JSON style."""
+    import json
+
+    value = plain(value)
+    if isinstance(value, (dict, list)):
+        try:
+            return json.dumps(value, default=str)
+        except (TypeError, ValueError):
+            return str(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+_TYPE_WORDS = {"number": "a number", "integer": "a whole number", "string": "a string", "boolean": "true or false",
+               "array": "a list", "object": "a mapping"}
+
+
+def reason(err) -> str:
+    """Our own sentence for one schema violation (never jsonschema's wording or its reprs)."""
+    v, kind = err.validator_value, err.validator
+    if kind == "type":
+        names = v if isinstance(v, list) else [v]
+        return "must be " + " or ".join(_TYPE_WORDS.get(n, n) for n in names)
+    words = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+    if kind in words:
+        return f"must be {words[kind]} {v}"
+    if kind == "enum":
+        return "must be one of " + ", ".join(map(shown, v))
+    if kind == "minItems":
+        return f"needs at least {v} item{'s' if v != 1 else ''}"
+    if kind == "maxItems":
+        return f"takes at most {v} item{'s' if v != 1 else ''}"
+    if kind == "minLength":
+        return "must not be empty" if v == 1 else f"needs at least {v} characters"
+    return f"violates '{kind}: {v}'"
+
+
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
-    """One finding per schema violation, at the offending field."""
+    """One finding per schema violation, at the offending field.
+
+    A *type* mismatch on a structured value (a mapping or list where the schema expects
+    something else, e.g. ``betas: {b1: 0.9, b2: 0.999}``) is not reported: it means the
+    dialect met a layout it does not read, not that the value is out of range.
+    """
     instance = plan.to_json()
     if not instance or not maybe_invalid(instance, schema()):
         return
@@ -137,13 +192,18 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         pv = plan.get(name)
         if pv is None:
             continue
+        value = plain(err.instance)
+        if err.validator == "type" and isinstance(value, (dict, list)):
+            continue
         if name == "loss.weights" and len(path) > 1 and isinstance(pv.value, dict):
             pv = pv.value.get(str(path[1]), pv)
-        shown = err.instance
         key = pv.source.key if pv.source else name
+        if len(path) > 1 and name != "loss.weights":
+            key += "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
         yield RULE.finding(
-            plan, name, f"{key} = {shown!r} is invalid: {err.message}",
-            pv=pv, hint=err.schema.get("description", "see stablint/schemas/training_plan.schema.json"),
+            plan, name, f"{key} = {shown(value)} is invalid: it {reason(err)}",
+            pv=pv, hint=err.schema.get("description") or schema().get("properties", {}).get(name, {}).get(
+                "description", "the valid ranges: stablint/schemas/training_plan.schema.json"),
         )
 
 

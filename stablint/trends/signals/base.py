@@ -110,8 +110,13 @@ def _make(name: str, severity: str, message: str, start: int | None, end: int | 
 
 
 def _clean(name: str, ev: dict, threshold: str, reason: str = "") -> Check:
-    """A measured, not fired :class:`Check` of runtime signal ``name`` (KeyError for an unknown name)."""
-    return Check(name, False, ev, threshold, SOURCES[name], reason)
+    """A measured, not fired :class:`Check` of runtime signal ``name`` (KeyError for an unknown name).
+
+    Without a ``reason`` the sentence says that the firing condition did not hold.
+    """
+    return Check(name, False, ev, threshold, SOURCES[name],
+                 reason or (f"measured and clean: the condition ({threshold}) did not hold" if threshold else
+                            "measured and clean"))
 
 
 def _unknown(name: str, reason: str, threshold: str = "", ev: dict | None = None) -> Check:

@@ -142,27 +142,28 @@ PROBE_THRESHOLDS: dict[str, float] = {
 #: Signal name → where its thresholds come from (printed with each finding as ``source``).
 SOURCES: dict[str, str] = {
     "loss-spike": "OLMo 2 spike score (7 robust sigma over a rolling window; 4 for short runs), "
-                  "research/probe_anchors.md §10",
-    "loss-plateau": "TheDeepChecker NonDecreasing (< 5% decrease per window), research/probe_anchors.md §13",
+                  "docs/signals.md#loss-spike",
+    "loss-plateau": "TheDeepChecker NonDecreasing (< 5% decrease per window), docs/signals.md#loss-plateau",
     "loss-divergence": "fastai/Lightning lr_find stop rule (smoothed loss > 4 x best, EMA 0.98), "
-                       "research/probe_anchors.md §8, §13",
+                       "docs/signals.md#loss-divergence",
     "early-collapse-then-plateau": "Karpathy recipe 'hockey stick' loss (init well); seed 001; "
-                                   "research/probe_anchors.md §7.1 (proposed threshold)",
+                                   "docs/signals.md#early-collapse-then-plateau (proposed threshold)",
     "grad-norm-growth": "OPT-175B logbook and OLMo 2 (grad-norm growth precedes loss spikes), "
-                        "research/probe_anchors.md §10 (proposed threshold)",
+                        "docs/signals.md#grad-norm-growth (proposed threshold)",
     "clip-saturation": "Google Deep Learning Tuning Playbook (> 50% of updates clipped = extremely aggressive; "
-                       "clip near the p90 of grad norms), research/probe_anchors.md §7.3, §13",
+                       "clip near the p90 of grad norms), docs/signals.md#clip-saturation",
     "lr-never-changes": "Tuning Playbook ('important to have some (non-constant) schedule'); seed 000, "
-                        "research/probe_anchors.md §7.3 (proposed threshold)",
+                        "docs/signals.md#lr-never-changes (proposed threshold)",
     "lr-cut-too-late": "seed 002 (ReduceLROnPlateau patience 10: best epoch 10, spike 13, cut 24); "
-                       "research/probe_anchors.md §12 (proposed threshold)",
+                       "docs/signals.md#lr-cut-too-late (proposed threshold)",
     "nonfinite-values": "SMD ExplodingTensor, AUTOTRAINER nan_loss; HF logging_nan_inf_filter "
-                        "('grad_norm': NaN with 'loss': 0.0), research/probe_anchors.md §11.1, §13",
+                        "('grad_norm': NaN with 'loss': 0.0), docs/signals.md#nonfinite-values",
     "overfitting": "UMLAUT check_overfitting (eval up while train down), SMD Overfit, "
-                   "research/probe_anchors.md §13 overfit_gap",
-    "early-grad-spike": "issue 16 short-log check (first logged grad norm far above the rest; proposed ratio)",
+                   "docs/signals.md#overfitting",
+    "early-grad-spike": "issue 16 short-log check (first logged grad norm far above the rest; proposed ratio), "
+                        "docs/signals.md#early-grad-spike",
     "initial-loss-high": "TheDeepChecker Initial_Loss (dev_ratio 1.0); Karpathy recipe 'verify loss @ init'; "
-                         "research/probe_anchors.md §13",
+                         "docs/signals.md#initial-loss-high",
 }
 
 #: Signal name → the trace series its finding points at (``Signal.field``; a check may name another).

@@ -1,7 +1,7 @@
 """``clip-saturation`` (STL906): gradient clipping acts on most steps (a hidden LR cut).
 
 Source: Google Deep Learning Tuning Playbook (> 50% of updates clipped = extremely
-aggressive; clip near the p90 of grad norms), research/probe_anchors.md §7.3, §13.
+aggressive; clip near the p90 of grad norms), docs/signals.md#clip-saturation.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ def check_clip(trace: Trace, o: dict) -> Check:
 
     Units: logged points after the warm-up (:func:`~.series._warmup_cut`); ``grad_norm``
     is the pre-clip global L2 norm, compared with ``max_grad_norm`` (same unit; from the
-    options, the trace meta or ``--config``). Without grad norms, the records' ``clipped``
-    flags are counted instead. Fires (``warning``) at a clip rate >= ``clip_rate_warn``
+    options, the trace meta or ``--config``). Without post-warm-up grad norms the check is
+    not measurable (``clipped`` flags alone are not counted: they are not norms). Fires (``warning``) at a clip rate >= ``clip_rate_warn``
     (0.5, Tuning Playbook); >= ``clip_rate_severe`` (0.9, research §13) words it as
     "nearly every step". Not measurable without ``max_grad_norm`` or with fewer than
     ``clip_min_samples`` (20, research §13) post-warm-up samples. Evidence holds the
@@ -41,16 +41,23 @@ def check_clip(trace: Trace, o: dict) -> Check:
     c = _num(c)
     if not c or c <= 0:
         return _unknown(name, "max_grad_norm unknown (pass --max-grad-norm or --config)", thr)
-    pts = points(trace, "grad_norm", o=o)
-    pts = pts[_warmup_cut(pts, o):]
+    every = points(trace, "grad_norm", o=o)
+    pts = every[_warmup_cut(every, o):]
     n = len(pts)
     if n == 0:
-        flags = [(i, r.step, r.clipped) for i, r in enumerate(trace.records) if r.clipped is not None]
-        if not flags:
-            return _unknown(name, "no grad_norm values in the log", thr)
-        pts = [(i, s, 1.0 if f else 0.0) for i, s, f in flags]
-        c = 0.5
-        n = len(pts)
+        # Only grad norms show how hard clipping bites (p50/p90 against max_grad_norm); 0/1
+        # "clipped" flags are not norms, so without norms after warm-up nothing is judged.
+        if every:
+            return _unknown(name, f"warm-up covers all {len(every)} logged grad_norm points: no post-warm-up "
+                                  "steps to judge clipping on (probe longer, or log past the warm-up)", thr,
+                            {"warmup_points": len(every), "max_grad_norm": c})
+        flags = [r.clipped for r in trace.records if r.clipped is not None]
+        if flags:
+            return _unknown(name, f"the log has 'clipped' flags ({sum(map(bool, flags))} of {len(flags)} set) but no "
+                                  "pre-clip grad_norm values: how far above the threshold the norms are is unknown",
+                            thr, {"clipped_flags": sum(map(bool, flags)), "flag_samples": len(flags),
+                                  "max_grad_norm": c})
+        return _unknown(name, "no grad_norm values in the log", thr)
     over = [p for p in pts if p[2] > c]
     rate = len(over) / n
     g = [p[2] for p in pts]

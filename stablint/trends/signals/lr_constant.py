@@ -46,4 +46,5 @@ def check_lr_constant(trace: Trace, o: dict, plateau: Check | None = None) -> Ch
             sev = "warning"
             msg += "; the loss plateaued meanwhile and no scheduler reacted"
         return _make(name, sev, msg, pts[j][1], pts[-1][1], ev, thr, pts[j][0])
-    return _clean(name, ev, thr)
+    return _clean(name, ev, thr, f"the learning rate changed during the run ({ev['distinct_values']} distinct values; "
+                                 f"constant only over the last {share:.0%}, limit {frac:.0%})")
