@@ -1,4 +1,4 @@
-"""Command-line entry point: ``stablint lint|rules|explain|probe|diagnose``.
+"""Command-line entry point: ``stablint lint|plan|rules|explain|probe|diagnose``.
 
 Sub-commands live in ``stablint/commands/`` and are imported only when invoked
 (click's documented lazy-group pattern), so ``stablint lint`` never imports the
@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "explain": "stablint.commands.explain:explain",
     "diagnose": "stablint.commands.diagnose:diagnose",
     "probe": "stablint.commands.probe:probe",
+    "plan": "stablint.commands.plan:plan",
 }
 
 

@@ -10,6 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
 EXAMPLES = ROOT / "examples"
+#: tests/noncfg is a fixture (a repository's non-config files, test_filekinds.py), not tests to run
+collect_ignore_glob = ["noncfg/*"]
 
 
 @pytest.fixture

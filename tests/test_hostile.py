@@ -45,8 +45,6 @@ CASES = {
     "deep.json": ('{"a": ' + "[" * 20000 + "]" * 20000 + "}", "nesting"),
     "deep.toml": ("a = " + "[" * 20000 + "]" * 20000 + "\n", "nesting"),
     "conflict.yaml": ("lr: 1.0e-4\n<<<<<<< HEAD\nbatch_size: 8\n=======\nbatch_size: 16\n>>>>>>> feature\n", "merge-conflict"),
-    "list_root.yaml": ("- 1\n- 2\n", "must be a mapping"),
-    "scalar_root.json": ("42", "must be a mapping"),
     "bad.toml": ("[optimizer\nlr = 1\n", "invalid TOML"),
 }
 
@@ -61,6 +59,18 @@ def test_hostile_text_inputs(tmp_path, name):
     assert code == 2
     assert expected in only_error(data)["message"]
     assert not canary.exists()
+
+
+@pytest.mark.parametrize("name,text", [("list_root.yaml", "- 1\n- 2\n"), ("scalar_root.json", "42")])
+def test_non_mapping_root_is_skipped_not_an_error(tmp_path, name, text):
+    # no training config has a list/scalar root: Ansible playbooks and JSON datasets must not block a
+    # commit (issue 17); --dialect still reports the error
+    p = tmp_path / name
+    p.write_text(text)
+    code, data, _ = lint_json(str(p), timeout=30)
+    assert code == 0 and data["errors"] == [] and data["findings"] == []
+    code, data, _ = lint_json(str(p), extra=("--dialect", "generic"), timeout=30)
+    assert code == 2 and "must be a mapping" in only_error(data)["message"]
 
 
 def test_python_config_that_calls_os_system_eval_exec_import_runs_nothing(tmp_path):

@@ -113,3 +113,15 @@ def test_flat_max_epochs_minus_one_and_invalid_minus_two(lint_text):
     assert not [f for f in res.findings if f.rule == "invalid-value"]
     res = lint_text("b.yaml", base.format(-2), isolated=True)  # Lightning raises for max_epochs < -1
     assert [f.field for f in res.findings if f.rule == "invalid-value"] == ["run.epochs"]
+
+
+def test_nested_file_is_high_confidence_with_subcommand_evidence(lint_text):
+    """Detection confidence (h12detect) on a ``fit:``-nested file: certain, so Lightning's
+    defaults (EarlyStopping patience, plateau patience) may apply; the evidence names the
+    subcommand and its sections, not only the top-level ``fit`` key."""
+    plan = lint_text("tgcn-sz-gsl-pre_len1.yaml", TGCN, isolated=True).results[0].plan
+    det = plan.detection
+    assert (det.name, det.confidence, det.fills_defaults) == ("lightning-cli", "high", True)
+    assert det.evidence[0] == "subcommand fit: with Trainer arguments"
+    assert {"key fit.trainer", "key fit.model", "key fit.data"} <= set(det.evidence)
+    assert any(e.startswith("class_path at fit.") for e in det.evidence)

@@ -368,7 +368,7 @@ def test_stl401_llamafactory_default_alpha_counts(lint_one):
     """
     found, dialect = lint_one("qwen3_lora_sft.yaml", text.format(lr="5.0e-6"), "STL401")
     assert dialect == "llamafactory"
-    assert len(found) == 1 and "framework default" in found[0].message  # alpha = 2 x rank = 16
+    assert len(found) == 1 and "lora_alpha=16 is the default of LLaMA-Factory" in found[0].message  # 2 x rank
     assert lint_one("qwen3_lora_sft.yaml", text.format(lr="1.0e-4"), "STL401")[0] == []
 
 

@@ -124,11 +124,13 @@ def show_settings(paths, options) -> str:
               help="Apply the safe fixes (yaml-float-as-string: 1e-4 -> 1.0e-4; comments and layout kept), then report what is left.")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the safe fixes as a unified diff instead of applying them; exit 1 when there is one.")
+@click.option("--show-files", is_flag=True,
+              help="List each file with how it is read (dialect, confidence, evidence) or why it is skipped; no findings.")
 @click.option("--show-settings", "show_settings_flag", is_flag=True,
               help="Print the settings that govern the first PATH (config file, rules, exclusions) and exit.")
 def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size, file_timeout, config_file, isolated, jobs,
          no_suppressions, baseline_file, write_baseline, base_rev, force_exclude, color, output_file, quiet,
-         show_statistics, stdin_filename, show_settings_flag, apply_fixes, show_diff):
+         show_statistics, stdin_filename, show_settings_flag, apply_fixes, show_diff, show_files):
     """Lint training configs (files or directories) for risky combinations.
 
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input errors.
@@ -173,6 +175,9 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
         if result.files == 0 and not result.errors and not quiet:
             click.echo(f"warning: no config files found under {', '.join(paths)} (looked for "
                        ".yaml/.yml/.json/.toml/.sh/.bash and config-named .py files; excluded paths skipped)", err=True)
+    if show_files:  # what each file was taken for (stablint/linter/filekinds.py, dialects.detection)
+        _show_files(result)
+        sys.exit(2 if result.errors else 0)
     if show_diff or apply_fixes:  # stablint/linter/fix.py
         from ..linter import fix
 
@@ -230,3 +235,14 @@ def lint(paths, fmt, select, ignore, dialect, fail_on, exit_zero, max_file_size,
         if out is not None:
             out.close()
     sys.exit(exit_code(result, fail_on, exit_zero))
+
+
+def _show_files(result) -> None:
+    """One line per file: ``path: linted as <dialect> (...)`` / ``skipped: <reason>`` / ``error: ...``."""
+    shown = set()
+    for fr in result.results:
+        shown.add(fr.path)
+        click.echo(f"{fr.path}: {fr.describe()}")
+    for e in result.errors:
+        if e.path not in shown:
+            click.echo(f"{e.path}: error: {e.message}")

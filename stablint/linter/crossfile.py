@@ -88,6 +88,7 @@ def fill(plan: TrainingPlan, other: TrainingPlan) -> list[str]:
             taken.append(name)
     if plan.dialect == "unknown" and other.dialect != "unknown":
         plan.dialect, plan.loader, plan.coerces = other.dialect, other.loader, other.coerces
+        plan.detection = other.detection if other.detection is not None else plan.detection
         plan.loader_known = other.loader_known
     known = {id(d) for d in plan.documents}
     plan.documents.extend(d for d in other.documents if id(d) not in known)

@@ -198,3 +198,20 @@ class InputError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of an entry in ``errors`` (design.md contract)."""
         return {"path": self.path, "line": self.line, "column": self.column, "message": self.message}
+
+
+class RootNotMapping(InputError):
+    """A file that loaded, but whose root is ``kind`` (``"a list"``) instead of a mapping.
+
+    No framework's training config has such a root; ``stablint lint`` skips the file
+    (:mod:`stablint.linter.filekinds`) while loading it for a rule that needs a config
+    still reports the error.
+    """
+
+    def __init__(self, path: str, kind: str, line: int = 1, column: int = 1):
+        super().__init__(path, f"the root of a training config must be a mapping, not {kind}", line, column)
+        self.kind = kind
+
+    def __reduce__(self):  # picklable across ``--jobs`` worker processes
+        return (RootNotMapping, (self.path, self.kind, self.line, self.column))
+

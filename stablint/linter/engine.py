@@ -7,10 +7,11 @@ per-file step (also used by ``probe`` and ``diagnose --config``).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .document import Document, InputError
+from .document import Document, InputError, RootNotMapping
 from .confine import check_inside, repository_root
 from .timelimit import DEFAULT_TIMEOUT_S, FileTimeout, time_limit
 from .finding import SEVERITY_RANK, Finding
@@ -68,6 +69,17 @@ class FileResult:
     error: InputError | None = None
     plan: TrainingPlan | None = None
     document: Document | None = None
+    #: why the file is not a training config (:class:`~stablint.linter.filekinds.Skip`); no findings then
+    skipped: Any = None
+
+    def describe(self) -> str:
+        """``linted as <dialect> (confidence; evidence)``, ``skipped: <reason>`` or ``error: <message>``."""
+        if self.skipped is not None:
+            return f"skipped: {self.skipped.reason}"
+        if self.error is not None:
+            return f"error: {self.error.message}"
+        det = self.plan.detection if self.plan is not None else None
+        return f"linted as {det.describe()}" if det is not None else "linted"
 
 
 @dataclass
@@ -180,17 +192,22 @@ def _normalize(doc: Document, dialect_name: str | None, load, forced: bool = Tru
     """One document → its plan, with the named dialect (``forced``) or the detected one.
 
     With ``forced=False`` the name is only a hint, used when that dialect is registered.
+    A named dialect counts as certain (high confidence); a detected one fills in its
+    framework's defaults only when detected with high confidence
+    (:class:`~stablint.linter.dialects.Detection`).
     """
     from . import dialects
 
-    dialect = None
+    det = None
     if dialect_name and (forced or dialect_name in dialects.dialect_names()):
-        dialect = dialects.get(dialect_name)
-    dialect = dialect or dialects.detect(doc)
-    if dialect is None:
-        return TrainingPlan(path=doc.path, dialect="unknown", loader="unknown", documents=[doc])
-    ctx = dialects.Context(load)
-    plan = dialect.normalize(doc, ctx)
+        chosen = dialects.get(dialect_name)
+        det = dialects.Detection(chosen, "high", chosen.evidence(doc), forced=True)
+    det = det or dialects.detection(doc)
+    if det.dialect is None:
+        return TrainingPlan(path=doc.path, dialect="unknown", loader="unknown", documents=[doc], detection=det)
+    ctx = dialects.Context(load, fill_defaults=det.fills_defaults)
+    plan = det.dialect.normalize(doc, ctx)
+    plan.detection = det
     plan.notes.extend(ctx.notes)
     return plan
 
@@ -205,31 +222,122 @@ def _quiet_load(path: str, max_bytes: int, root: str | None = None) -> Document 
         return None
 
 
+class _ReadFields(dict):
+    """The plan's field mapping, recording which fields a rule read (``get``/``[]``/``in``)."""
+
+    def __init__(self, fields: dict):
+        super().__init__(fields)
+        self.read: list[str] = []
+
+    def get(self, key, default=None):  # noqa: D102 - dict API
+        self.read.append(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.append(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.read.append(key)
+        return super().__contains__(key)
+
+
+def defaults_cited(plan: TrainingPlan, names: Iterable[str]) -> list[tuple[str, Any]]:
+    """``(framework key, value)`` of each field in ``names`` that is a framework default
+    (:attr:`Provenance.framework_default`), in first-read order, without repeats."""
+    out: list[tuple[str, Any]] = []
+    seen: set[str] = set()
+    for name in names:
+        pv = plan.fields.get(name) if name not in seen else None
+        seen.add(name)
+        if pv is not None and pv.resolved and pv.source is not None and pv.source.framework_default:
+            out.append((pv.source.key or name, pv.value))
+    return out
+
+
+def _with_default_note(f: Finding, plan: TrainingPlan, read: list[str]) -> Finding:
+    """``f`` with ``(... is the default of <framework>, not written in the file)`` appended when
+    a value the rule read to reach it is a framework default (issue 12: a finding says what it
+    rests on)."""
+    cited = [(k, v) for k, v in defaults_cited(plan, read)
+             if not re.search(rf"(?<![\w.]){re.escape(k)}(?![\w])", f.message)]  # not already named
+    if not cited:
+        return f
+    from . import dialects
+
+    title = dialects.facts_of(plan).title
+    what = ", ".join(k if isinstance(v, bool) else f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}"
+                     for k, v in cited)
+    verb = "is the default" if len(cited) == 1 else "are defaults"
+    return f.with_(message=f"{f.message} ({what} {verb} of {title}, not written in the file)",
+                   extra={**f.extra, "defaults": [k for k, _ in cited]})
+
+
 def run_rules(plan: TrainingPlan, rules, options: LintOptions) -> list[Finding]:
-    """Run ``rules`` on ``plan`` with the configured options and severities."""
+    """Run ``rules`` on ``plan`` with the configured options and severities.
+
+    A finding reached by reading a framework default says so in its message
+    (:func:`_with_default_note`).
+    """
     out: list[Finding] = []
+    fields = plan.fields
     for rule in rules:
         opts = dict(rule.options)
         opts.update(options.rule_options.get(rule.name, {}))
-        for f in rule.check(plan, opts):
-            sev = options.severity.get(rule.name)
-            out.append(f.with_(severity=sev) if sev else f)
+        recorder = _ReadFields(fields)
+        plan.fields = recorder
+        try:
+            for f in rule.check(plan, opts):
+                f = _with_default_note(f, plan, recorder.read)
+                sev = options.severity.get(rule.name)
+                out.append(f.with_(severity=sev) if sev else f)
+        finally:
+            plan.fields = fields
     return out
 
 
 def lint_document(doc: Document, options: LintOptions, rules=None) -> FileResult:
-    """Normalize and check one loaded document."""
+    """Normalize and check one loaded document.
+
+    Unless ``options.dialect`` forces a dialect, a document that is not a training config
+    (:func:`~stablint.linter.filekinds.content_reason`, or no dialect reads it and it has no
+    training key name) is skipped:
+    no rule runs and ``FileResult.skipped`` says why.
+    """
+    from . import filekinds
+
+    if not options.dialect:
+        skip = filekinds.content_reason(doc)
+        if skip is not None:
+            return FileResult(path=doc.path, document=doc, skipped=skip)
     rules = selected_rules(options) if rules is None else rules
     plan = build_plan(doc, options)
+    if not options.dialect:
+        skip = filekinds.python_source_reason(doc, plan.dialect)
+        if skip is not None:
+            return FileResult(path=doc.path, plan=plan, document=doc, skipped=skip)
+    if plan.dialect == "unknown" and not options.dialect and not filekinds.training_key_names(doc):
+        det = plan.detection
+        why = f" (too weak for {det.candidate})" if det is not None and det.candidate else ""
+        return FileResult(path=doc.path, plan=plan, document=doc, skipped=filekinds.Skip(
+            f"no training key names{why}", "no dialect"))
     return FileResult(path=doc.path, findings=run_rules(plan, rules, options), plan=plan, document=doc)
 
 
 def lint_file(path: str, options: LintOptions, rules=None) -> FileResult:
     """Load and lint one file; input problems become ``FileResult.error``, never exceptions.
 
-    The whole file (its bases included) runs under ``options.timeout_s``.
+    The whole file (its bases included) runs under ``options.timeout_s``. A file whose name
+    or root says it is not a training config is skipped before any rule
+    (:mod:`stablint.linter.filekinds`), unless ``options.dialect`` forces a dialect.
     """
+    from . import filekinds
+
     try:
+        if not options.dialect:
+            skip = filekinds.name_reason(path)
+            if skip is not None:
+                return FileResult(path=path, skipped=skip)
         with time_limit(options.timeout_s):
             if os.path.islink(path):  # a committed symlink must not lead out of the repository
                 check_inside(path, repository_root(path), "this symlink")
@@ -238,6 +346,10 @@ def lint_file(path: str, options: LintOptions, rules=None) -> FileResult:
     except FileTimeout as exc:
         return FileResult(path=path, error=InputError(
             path, f"file not checked: {exc} (the per-file limit; raise it with --file-timeout)"))
+    except RootNotMapping as exc:
+        if options.dialect:
+            return FileResult(path=path, error=exc)
+        return FileResult(path=path, skipped=filekinds.root_reason(exc.kind))
     except InputError as exc:
         return FileResult(path=path, error=exc)
     except RecursionError:
@@ -320,7 +432,10 @@ def _lint_in_worker(job: tuple[str, LintOptions, tuple[str, ...]]) -> tuple[File
 
     fr = lint_file(path, options, [r for r in all_rules() if r.name in rule_names])
     docs = [_DocText(d.path, d.text, d.fmt) for d in (fr.plan.documents if fr.plan else [])]
-    return FileResult(path=fr.path, findings=fr.findings, error=fr.error), docs
+    slim = None
+    if fr.plan is not None:  # what --show-files needs, without the documents
+        slim = TrainingPlan(path=fr.plan.path, dialect=fr.plan.dialect, detection=fr.plan.detection)
+    return FileResult(path=fr.path, findings=fr.findings, error=fr.error, skipped=fr.skipped, plan=slim), docs
 
 
 def _run_files(jobs: list, n_jobs: int | None):
@@ -328,7 +443,7 @@ def _run_files(jobs: list, n_jobs: int | None):
 
     ``n_jobs``: 1 = in this process; ``None`` = automatic (all cores when there are at least
     :data:`PARALLEL_MIN_FILES` files); N > 1 = a pool of N worker processes. Results from
-    workers carry findings and errors but no plan.
+    workers carry findings, errors, skip reasons and a plan with only its dialect and detection.
     """
     workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1) if len(jobs) >= PARALLEL_MIN_FILES else 1
     if workers <= 1 or len(jobs) < 2:

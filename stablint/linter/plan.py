@@ -114,8 +114,13 @@ class Provenance:
         line, column: 1-based position of the key (or value) in that file.
         key: original dotted key path in the framework's own terms
             (``"optimizer.init_args.lr"``, ``"SOLVER.BASE_LR"``, ``"--learning_rate"``).
-        default: True when the value is the framework's documented default, not
-            written in the file (line/column then point at the closest related key).
+        default: True when the value is not written in the file: the framework's
+            documented default, or (with ``derived``) computed from values that are
+            (line/column then point at the closest related key).
+        derived: True when the value is computed from stated values (``batch_size ×
+            gradient_accumulation_steps``, a schedule span), not a framework default;
+            only meaningful with ``default``. Derived values are kept when defaults are
+            withheld (:attr:`TrainingPlan.fill_defaults`) and are not cited as defaults.
     """
 
     path: str
@@ -123,6 +128,12 @@ class Provenance:
     column: int = 1
     key: str = ""
     default: bool = False
+    derived: bool = False
+
+    @property
+    def framework_default(self) -> bool:
+        """True for a framework default (not written in the file, not derived from it)."""
+        return self.default and not self.derived
 
 
 @dataclass
@@ -198,6 +209,12 @@ class TrainingPlan:
             facts rules read (``model_family``, ``precision_conflict``, ``unknown_keys``...)
             through :func:`stablint.linter.dialects.facts_of`. ``None`` for ``"unknown"``
             plans and plans built by hand.
+        fill_defaults: False when the dialect was not detected with high confidence:
+            :meth:`Dialect.put` then withholds framework defaults (derived values are
+            still set), so no finding rests on the defaults of a framework we are not
+            sure of (issue 12, "certainty before severity").
+        detection: the :class:`~stablint.linter.dialects.Detection` that chose the
+            dialect (evidence and confidence), ``None`` for plans built by hand.
     """
 
     path: str
@@ -210,6 +227,8 @@ class TrainingPlan:
     notes: list[str] = field(default_factory=list)
     missing_bases: list[MissingBase] = field(default_factory=list)
     framework: Any = field(default=None, repr=False, compare=False)
+    fill_defaults: bool = True
+    detection: Any = field(default=None, repr=False, compare=False)
 
     def set(self, name: str, pv: PlanValue) -> None:
         """Set a canonical field.

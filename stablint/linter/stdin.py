@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 
 from .document import InputError
-from .engine import LintOptions, LintResult, lint_document, selected_rules
+from . import filekinds
+from .engine import FileResult, LintOptions, LintResult, lint_document, selected_rules
 
 
 def lint_text(text: str, filename: str | None, options: LintOptions) -> LintResult:
@@ -32,6 +33,10 @@ def lint_text(text: str, filename: str | None, options: LintOptions) -> LintResu
         cfg = ConfigResolver(options.config_file, options.isolated).for_file(os.path.abspath(name))
         file_options = cfg.apply(options, name) if cfg else options
         rules = selected_rules(file_options)
+        skip = filekinds.name_reason(name) if filename and not file_options.dialect else None
+        if skip is not None:  # named like a non-config (a workflow, a model card): as lint_file does
+            result.results.append(FileResult(path=name, skipped=skip))
+            return result
         doc = load_text(name, text, fmt=None if filename else "yaml")
         fr = lint_document(doc, file_options, rules)
     except InputError as exc:

@@ -86,11 +86,14 @@ def load(path: str, options: LintOptions | None = None):
     """Lint ``path`` → (plan, findings).
 
     Raises:
-        InputError: the file cannot be read or parsed (→ ``path:line:col: message``, exit 2).
+        InputError: the file cannot be read or parsed, or is not a training config
+            (:mod:`stablint.linter.filekinds`) (→ ``path:line:col: message``, exit 2).
     """
     fr = lint_file(path, options or LintOptions())
     if fr.error is not None:
         raise fr.error
+    if fr.skipped is not None and (options is None or not options.dialect):
+        raise InputError(path, f"not a training config ({fr.skipped.reason}): nothing to probe")
     if fr.plan is None:
         raise InputError(path, "no training plan could be built from this file")
     if fr.plan.dialect == "unknown":  # docker-compose.yml, a CI workflow, notes: nothing to train

@@ -8,6 +8,7 @@ dialect recognizes is still checked for load pitfalls (duplicate keys).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import import_module
 
 from ..document import Document
@@ -85,16 +86,118 @@ def facts_of(plan: TrainingPlan) -> Dialect:
 _BASE = Dialect()
 
 
+#: Evidence items :meth:`Detection.describe` prints before "+N more" (JSON output has them all).
+EVIDENCE_SHOWN = 5
+#: Confidence levels, most certain first.
+CONFIDENCES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Which dialect reads a document, why, and how sure we are.
+
+    Attributes:
+        dialect: the dialect adopted (``None``: no dialect, not a training config we know).
+        confidence: ``"high"`` (the framework's defaults are filled in), ``"medium"``
+            (its key mapping, stated values only) or ``"low"`` (read as generic).
+        evidence: what matched (``"key lora_target"``, ``"class_path at model.class_path"``).
+        score: the winning :meth:`Dialect.detect` score.
+        candidate: name of the best-scoring dialect when it was *not* adopted (too weak:
+            the file is read as generic), else ``None``.
+        rival: name of an unrelated dialect that scored almost as high (made it ambiguous).
+        forced: True when the dialect came from ``--dialect``/a reference, not detection.
+    """
+
+    dialect: Dialect | None
+    confidence: str
+    evidence: tuple[str, ...] = ()
+    score: float = 0.0
+    candidate: str | None = None
+    rival: str | None = None
+    forced: bool = False
+
+    @property
+    def name(self) -> str:
+        """The adopted dialect's name, ``"unknown"`` without one."""
+        return self.dialect.name if self.dialect is not None else "unknown"
+
+    @property
+    def fills_defaults(self) -> bool:
+        """True when the framework's defaults may be filled in (high confidence)."""
+        return self.confidence == "high"
+
+    def describe(self) -> str:
+        """One line: ``llamafactory (high; key finetuning_type, key lora_target)``, at most
+        :data:`EVIDENCE_SHOWN` evidence items."""
+        parts = [self.confidence]
+        if self.forced:
+            parts.append("forced")
+        if self.evidence:
+            shown = list(self.evidence[:EVIDENCE_SHOWN])
+            if len(self.evidence) > EVIDENCE_SHOWN:
+                shown.append(f"+{len(self.evidence) - EVIDENCE_SHOWN} more")
+            parts.append(", ".join(shown))
+        if self.candidate:
+            parts.append(f"too weak for {self.candidate}")
+        if self.rival:
+            parts.append(f"also looks like {self.rival}")
+        return f"{self.name} ({'; '.join(parts)})"
+
+    def to_dict(self) -> dict:
+        """JSON form: ``{"dialect", "confidence", "evidence", "score", ...}``."""
+        out = {"dialect": self.name, "confidence": self.confidence, "evidence": list(self.evidence),
+               "score": round(self.score, 3), "fills_defaults": self.fills_defaults}
+        for key in ("candidate", "rival"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.forced:
+            out["forced"] = True
+        return out
+
+
+#: Within this score of the winner, an unrelated dialect makes detection ambiguous.
+AMBIGUITY_MARGIN = 0.1
+
+
+def _related(a: Dialect, b: Dialect) -> bool:
+    """True when one dialect extends the other (LLaMA-Factory and axolotl read HF ``TrainingArguments``)."""
+    return isinstance(a, type(b)) or isinstance(b, type(a)) or a.name in b.relatives or b.name in a.relatives
+
+
+def detection(doc: Document) -> Detection:
+    """Score every dialect that reads ``doc``'s format and decide, with evidence.
+
+    The best score wins (registry order breaks ties). Its confidence comes from
+    :meth:`Dialect.confidence`, lowered to ``"medium"`` when an unrelated dialect scores
+    within :data:`AMBIGUITY_MARGIN`. A ``"low"`` winner is not adopted: the file is read
+    by the generic dialect (when that claims it) with no framework defaults, and the
+    winner is kept as ``candidate``. Never raises.
+    """
+    scored = [(d.detect(doc), d) for d in all_dialects() if doc.fmt in d.formats]
+    scored = [(s, d) for s, d in scored if s > 0]
+    if not scored:
+        return Detection(None, "low")
+    order = {d.name: i for i, d in enumerate(all_dialects())}
+    scored.sort(key=lambda sd: (-sd[0], order[sd[1].name]))
+    score, best = scored[0]
+    generic = next(((s, d) for s, d in scored if d.name == "generic"), None)
+    if best.name == "generic":
+        return Detection(best, "low", best.evidence(doc), score)
+    conf = best.confidence(doc, score)
+    rival = next((d for s, d in scored[1:] if d.name != "generic" and not _related(d, best)
+                  and s >= best.medium_score and score - s <= AMBIGUITY_MARGIN), None)
+    if rival is not None and conf == "high":
+        conf = "medium"
+    if conf == "low":
+        if generic is None:
+            return Detection(None, "low", best.evidence(doc), score, candidate=best.name)
+        return Detection(generic[1], "low", generic[1].evidence(doc), generic[0], candidate=best.name)
+    return Detection(best, conf, best.evidence(doc), score, rival=rival.name if rival else None)
+
+
 def detect(doc: Document) -> Dialect | None:
-    """The best-scoring dialect for ``doc`` among those that read its format, or ``None``."""
-    best: tuple[float, Dialect] | None = None
-    for d in all_dialects():
-        if doc.fmt not in d.formats:
-            continue
-        score = d.detect(doc)
-        if score > 0 and (best is None or score > best[0]):
-            best = (score, d)
-    return best[1] if best else None
+    """The dialect :func:`detection` adopts for ``doc``, or ``None``."""
+    return detection(doc).dialect
 
 
-__all__ = ["Context", "Dialect", "DIALECT_MODULES", "all_dialects", "detect", "dialect_names", "facts_of", "get"]
+__all__ = ["CONFIDENCES", "Context", "Detection", "Dialect", "DIALECT_MODULES", "all_dialects", "detect", "detection", "dialect_names", "facts_of", "get"]

@@ -35,12 +35,21 @@ from .base import Context, Dialect, number_of
 from .hf_trainer import hf_optimizer, hf_run_length, hf_scheduler, mapping_of
 from .stages import normalize_stage
 
-#: Keys only axolotl uses (``base_model`` is required by axolotl).
-AXOLOTL_KEYS = frozenset({"micro_batch_size", "sequence_len", "adapter", "lora_r", "lora_target_linear",
-                          "lora_target_modules", "val_set_size", "dataset_prepared_path", "evals_per_epoch",
-                          "saves_per_epoch", "sample_packing", "num_epochs", "lr_scheduler", "special_tokens",
-                          "load_in_4bit", "load_in_8bit", "wandb_project", "lora_model_dir", "datasets",
-                          "pretraining_dataset", "peft_use_rslora", "chat_template"})
+#: Keys of axolotl's config schema that other trainers do not use: each one points at axolotl.
+AXOLOTL_STRONG = frozenset({"sequence_len", "lora_target_linear", "dataset_prepared_path", "evals_per_epoch",
+                            "saves_per_epoch", "sample_packing", "pad_to_sequence_len", "special_tokens",
+                            "lora_model_dir", "pretraining_dataset", "peft_use_rslora", "adapter: lora",
+                            "adapter: qlora", "datasets[].type"})
+#: axolotl keys that other fine-tuning scripts share (tloen/alpaca-lora's ``finetune.py`` takes
+#: ``base_model``, ``micro_batch_size``, ``num_epochs``, ``lora_r``, ``lora_target_modules``,
+#: ``val_set_size``): evidence only beside a strong key (issue 12 category 3).
+#: ``adapter: lora|qlora`` and ``datasets`` entries with ``path`` + ``type`` count as strong keys (axolotl's own
+#: adapter switch and prompt-format field; see :meth:`Axolotl._strong_adapter`).
+AXOLOTL_WEAK = frozenset({"micro_batch_size", "adapter", "lora_r", "lora_target_modules", "val_set_size",
+                          "num_epochs", "lr_scheduler", "load_in_4bit", "load_in_8bit", "wandb_project", "datasets",
+                          "chat_template"})
+#: Keys axolotl uses (``base_model`` is required by axolotl).
+AXOLOTL_KEYS = AXOLOTL_STRONG | AXOLOTL_WEAK
 #: axolotl ``adapter`` values that train LoRA adapters.
 _LORA_ADAPTERS = {"lora", "qlora"}
 
@@ -49,6 +58,7 @@ class Axolotl(Dialect):
     """axolotl fine-tuning YAML."""
 
     name = "axolotl"
+    evidence_keys = AXOLOTL_KEYS | {"base_model"}
     title = "axolotl"
     #: LLM fine-tuning of Hugging Face ``base_model``s (research/dialects.md table 2A)
     model_family = "transformer"
@@ -75,13 +85,40 @@ class Axolotl(Dialect):
         "lora.use_rslora": "peft_use_rslora",
     }
 
+    #: 0.95: two strong keys, or one with ``base_model`` and two weak ones; 0.75 (medium, no axolotl
+    #: defaults): one strong key; 0.4 (low, read as generic): ``base_model`` with weak keys only
+    high_score = 0.9
+
     def detect(self, doc: Document) -> float:
-        """0.95 with ``base_model`` and two axolotl keys, or four axolotl keys without it."""
-        keys = doc.keys()
-        hits = len(keys & AXOLOTL_KEYS)
-        if ("base_model" in keys and hits >= 2) or hits >= 4:
+        """Scores from :data:`AXOLOTL_STRONG`/:data:`AXOLOTL_WEAK` (see :attr:`high_score`)."""
+        keys = self._strong_adapter(doc)
+        strong, weak = len(keys & AXOLOTL_STRONG), len(keys & AXOLOTL_WEAK)
+        base = "base_model" in keys
+        if strong >= 2 or (strong == 1 and base and weak >= 2):
             return 0.95
-        return 0.0
+        if strong == 1 and (base or weak >= 2):
+            return 0.75
+        return 0.4 if base and weak >= 2 else 0.0
+
+    @staticmethod
+    def _strong_adapter(doc: Document) -> set[str]:
+        """Top-level keys, with the values that are axolotl's own marked as strong: ``adapter: lora``
+        (a LoRA adapter) and ``datasets[].type`` (axolotl's prompt-format field of each dataset entry)."""
+        keys = doc.keys()
+        node = doc.root.get("adapter") if "adapter" in keys else None
+        if node is not None and isinstance(node.value, str) and node.value.strip().lower() in _LORA_ADAPTERS:
+            keys = (keys - {"adapter"}) | {f"adapter: {node.value.strip().lower()}"}
+        ds = doc.root.get("datasets") if "datasets" in keys else None
+        if ds is not None and ds.is_sequence and ds.value and all(e.is_mapping and "path" in e.value and "type" in e.value
+                                                                  for e in ds.value):
+            keys = (keys - {"datasets"}) | {"datasets[].type"}
+        return keys
+
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """``base_model``, the strong keys, then the weak ones (marked)."""
+        keys = self._strong_adapter(doc)
+        return (("key base_model",) if "base_model" in keys else ()) + tuple(
+            f"key {k}" for k in sorted(keys & AXOLOTL_STRONG)) + tuple(f"weak key {k}" for k in sorted(keys & AXOLOTL_WEAK))
 
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
         """Batch, run length, warmup, scheduler, optimizer, LoRA switch, defaults."""

@@ -26,10 +26,14 @@ class Context:
         load: ``load(path) -> Document | None``; cached, returns ``None`` (and
             notes why) for missing or broken files. Never raises.
         max_bytes: size limit passed to the loader.
+        fill_defaults: copied into :attr:`TrainingPlan.fill_defaults`: False when the
+            dialect was not detected with high confidence, so framework defaults are
+            withheld (:meth:`Dialect.put`).
     """
 
-    def __init__(self, loader: Callable[[str], Document | None] | None = None):
+    def __init__(self, loader: Callable[[str], Document | None] | None = None, fill_defaults: bool = True):
         self._loader = loader
+        self.fill_defaults = fill_defaults
         self._cache: dict[str, Document | None] = {}
         self.notes: list[str] = []
 
@@ -132,6 +136,20 @@ class Dialect:
     unknown_keys = "typos-only"
     #: the framework's CLI takes its config keys as flags (``llamafactory-cli``, ``yolo``)
     cli_flags_are_keys = False
+    #: names of dialects whose files share this one's keys by design (DeepSpeed-Chat copies HF's
+    #: flags): scoring close to them is not ambiguity (:func:`~stablint.linter.dialects.detection`)
+    relatives: tuple[str, ...] = ()
+
+    #: detection evidence (data): the top-level keys :meth:`detect` counts; the matched
+    #: ones are reported by :meth:`evidence` (``stablint plan``, ``lint --show-files``)
+    evidence_keys: frozenset[str] = frozenset()
+    #: lowest :meth:`detect` score that means "certainly this framework" (``"high"``
+    #: confidence: its defaults are filled in); each module states what its score
+    #: formula gives for a file with distinctive evidence
+    high_score = 0.85
+    #: lowest score at which the dialect's key mapping is used at all (``"medium"``:
+    #: stated values only, no defaults); below it the file is read as generic
+    medium_score = 0.6
 
     # -- top-level keys ---------------------------------------------------------
     def key_policy(self, doc: Document) -> Any:
@@ -151,14 +169,29 @@ class Dialect:
 
     # -- detection ------------------------------------------------------------
     def detect(self, doc: Document) -> float:
-        """Confidence in [0, 1] that ``doc`` is written for this framework (0 = no)."""
+        """Score in [0, 1] that ``doc`` is written for this framework (0 = no)."""
         return 0.0
+
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """What in ``doc`` points at this framework, as short phrases (``"key lora_target"``).
+
+        Default: the top-level keys of ``doc`` in :attr:`evidence_keys`, sorted.
+        Dialects that detect structure (``class_path``, ``_component_``) override it.
+        """
+        return tuple(f"key {k}" for k in sorted(doc.keys() & self.evidence_keys))
+
+    def confidence(self, doc: Document, score: float) -> str:
+        """``"high"``, ``"medium"`` or ``"low"`` for a :meth:`detect` score (see
+        :attr:`high_score`, :attr:`medium_score`)."""
+        if score >= self.high_score:
+            return "high"
+        return "medium" if score >= self.medium_score else "low"
 
     # -- normalization --------------------------------------------------------
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Build the TrainingPlan of ``doc``: apply :attr:`KEYS`, then :meth:`refine`."""
         plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self.loader, coerces=self.coerces, documents=[doc],
-                            framework=self, loader_known=self.loader_known)
+                            framework=self, fill_defaults=ctx.fill_defaults, loader_known=self.loader_known)
         root = self.root(doc, ctx, plan)
         for canonical, spec in self.KEYS.items():
             self.take_first(plan, root, canonical, spec)
@@ -166,7 +199,7 @@ class Dialect:
         if "scheduler.type" in plan.fields and "scheduler.interval" not in plan.fields:
             anchor = plan.fields["scheduler.type"].source
             plan.set("scheduler.interval", PlanValue(self.scheduler_interval, source=Provenance(
-                anchor.path, anchor.line, anchor.column, anchor.key, default=True) if anchor else None))
+                anchor.path, anchor.line, anchor.column, anchor.key, default=True, derived=True) if anchor else None))
         return plan
 
     def root(self, doc: Document, ctx: Context, plan: TrainingPlan) -> Node:
@@ -241,17 +274,30 @@ class Dialect:
         return PlanValue(v, unit, src, raw=raw)
 
     def put(self, plan: TrainingPlan, canonical: str, value: Any, near: PlanValue | Node | None,
-            key: str = "", unit: str | None = None, default: bool = True) -> PlanValue:
-        """Set a derived or default value, located at ``near`` (a related field or node)."""
+            key: str = "", unit: str | None = None, default: bool = True, derived: bool = False) -> PlanValue:
+        """Set a derived or default value, located at ``near`` (a related field or node).
+
+        Args:
+            default: the value is not written in the file (a framework default, or
+                ``derived``); False for a value the file states in another form.
+            derived: computed from stated values (not a framework default): kept even
+                when the plan withholds defaults.
+
+        Returns the :class:`PlanValue`; a framework default is *not set* in the plan
+        when ``plan.fill_defaults`` is False (dialect not detected with high confidence).
+        """
+        derived = derived and default
         if isinstance(near, PlanValue) and near.source is not None:
             s = near.source
-            src = Provenance(s.path, s.line, s.column, key or s.key, default=default)
+            src = Provenance(s.path, s.line, s.column, key or s.key, default=default, derived=derived)
         elif isinstance(near, Node):
             line, col = near.anchor
-            src = Provenance(near.path or plan.path, line, col, key, default=default)
+            src = Provenance(near.path or plan.path, line, col, key, default=default, derived=derived)
         else:
-            src = Provenance(plan.path, 1, 1, key, default=default)
+            src = Provenance(plan.path, 1, 1, key, default=default, derived=derived)
         pv = PlanValue(value, unit, src)
+        if default and not derived and not plan.fill_defaults:
+            return pv
         plan.set(canonical, pv)
         return pv
 

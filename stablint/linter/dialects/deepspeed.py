@@ -52,6 +52,9 @@ class DeepSpeed(Dialect):
     """DeepSpeed JSON configs and DeepSpeed-Chat launch scripts."""
 
     name = "deepspeed"
+    evidence_keys = DS_KEYS | DS_CHAT_FLAGS | {"train_batch_size", "train_micro_batch_size_per_gpu"}
+    #: DeepSpeed-Chat's argparse copies HF TrainingArguments' flag names: not a rival
+    relatives = ("hf-trainer",)
     title = "DeepSpeed"
     #: "bfloat16 and fp16 modes cannot be simultaneously enabled" [DS-CFG:835]
     #: (research/existing_checks.md A.7); DeepSpeed trains any model, so no ``model_family``
@@ -97,7 +100,8 @@ class DeepSpeed(Dialect):
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Apply the JSON or the DeepSpeed-Chat key table, then the refinements."""
         plan = TrainingPlan(path=doc.path, dialect=self.name, loader="argparse" if doc.fmt == "shell" else "json",
-                            coerces=False, documents=[doc], framework=self)
+                            coerces=False, documents=[doc], framework=self,
+                            fill_defaults=ctx.fill_defaults)
         table = self.CHAT_KEYS if doc.fmt == "shell" else self.JSON_KEYS
         for canonical, spec in table.items():
             self.take_first(plan, doc.root, canonical, spec)
@@ -112,7 +116,7 @@ class DeepSpeed(Dialect):
             if not plan.has("clip.max_norm"):
                 self.put(plan, "clip.max_norm", 0.0, doc.root, "gradient_clipping")
         if plan.has("scheduler.type") and not plan.has("scheduler.interval"):
-            self.put(plan, "scheduler.interval", "step", plan.get("scheduler.type"), "scheduler.type")
+            self.put(plan, "scheduler.interval", "step", plan.get("scheduler.type"), "scheduler.type", derived=True)
         return plan
 
     # -- JSON config -------------------------------------------------------------
@@ -127,7 +131,7 @@ class DeepSpeed(Dialect):
             if mode is not None and isinstance(mode.value, bool):
                 self.take(plan, "optimizer.decoupled_weight_decay", mode, "optimizer.params.adam_w_mode")
             else:
-                self.put(plan, "optimizer.decoupled_weight_decay", True, pv, "optimizer.params.adam_w_mode")
+                self.put(plan, "optimizer.decoupled_weight_decay", True, pv, "optimizer.params.adam_w_mode", derived=True)
 
     def _scheduler(self, root: Node, plan: TrainingPlan) -> None:
         node = root.find("scheduler.type")

@@ -78,6 +78,9 @@ class Detectron2(Dialect):
     """detectron2 yacs configs (``configs/**/*.yaml``, DensePose/Panoptic-DeepLab projects)."""
 
     name = "detectron2"
+    evidence_keys = frozenset(_TOP)
+    #: 0.6 + 0.05 per yacs section, and only when upper-case sections are most keys: two are certain
+    high_score = 0.7
     title = "detectron2 (yacs)"
     known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     #: yacs raises "Non-existent config key" (existing_checks.md A.9), but projects (DensePose,

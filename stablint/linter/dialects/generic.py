@@ -179,10 +179,15 @@ class Generic(Dialect):
         hits = len(names & _TRAINING_HINTS)
         return 0.0 if hits < 2 else min(0.3, 0.1 + 0.02 * hits)
 
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """Common training key names found anywhere in the tree (no framework is claimed)."""
+        names = {p.rsplit(".", 1)[-1].lower() for p, _ in doc.root.walk() if p}
+        return tuple(f"key {k}" for k in sorted(names & _TRAINING_HINTS))
+
     def normalize(self, doc: Document, ctx: Context) -> TrainingPlan:
         """Find every canonical field by its common names (see :data:`ALIASES`)."""
         plan = TrainingPlan(path=doc.path, dialect=self.name, loader=self._loader_for(doc), documents=[doc],
-                            framework=self, loader_known=doc.fmt != "yaml")
+                            framework=self, fill_defaults=ctx.fill_defaults, loader_known=doc.fmt != "yaml")
         idx = _index(doc.root)
         for canonical, names in ALIASES.items():
             for name in names:
@@ -201,15 +206,15 @@ class Generic(Dialect):
                     break
         if plan.has("batch.per_device") and any("speechbrain" in (i.detail or "") for i in doc.issues if i.kind == "custom-tag"):
             # SpeechBrain HyperPyYAML recipe: one batch element is a variable-length utterance/mixture
-            self.put(plan, "batch.sample_kind", "utterance", plan.get("batch.per_device"))
+            self.put(plan, "batch.sample_kind", "utterance", plan.get("batch.per_device"), derived=True)
         self._nested_optimizer(doc.root, plan)
         self._nested_scheduler(doc.root, plan)
         self._loss_weights(doc.root, plan)
         if plan.has("scheduler.patience") and not plan.has("scheduler.type"):
-            self.put(plan, "scheduler.type", "plateau", plan.get("scheduler.patience"))
+            self.put(plan, "scheduler.type", "plateau", plan.get("scheduler.patience"), derived=True)
         if plan.has("scheduler.type") and not plan.has("scheduler.interval"):
             interval, why = scheduler_interval(plan)
-            self.put(plan, "scheduler.interval", interval, plan.get("scheduler.type"))
+            self.put(plan, "scheduler.interval", interval, plan.get("scheduler.type"), derived=True)
             if interval == "step":
                 plan.notes.append(f"scheduler steps per optimizer step: {why}")
         self._units(plan)
@@ -224,7 +229,7 @@ class Generic(Dialect):
         if plan.has("lora.r") or plan.has("lora.alpha"):
             use = next((n for _, _, n in idx.get("use_lora", [])), None)
             enabled = bool(use.value) if use is not None and isinstance(use.value, bool) else True
-            self.put(plan, "lora.enabled", enabled, plan.get("lora.r") or plan.get("lora.alpha"))
+            self.put(plan, "lora.enabled", enabled, plan.get("lora.r") or plan.get("lora.alpha"), derived=True)
         return plan
 
     def _loader_for(self, doc: Document) -> str:

@@ -174,7 +174,7 @@ def hf_scheduler(d: Dialect, root: Node, plan: TrainingPlan, type_key: str = "lr
             d.put(plan, "scheduler.monitor", monitor, anchor, "metric_for_best_model")
         strategy = root.get("eval_strategy") or root.get("evaluation_strategy")
         interval = "epoch" if strategy is not None and strategy.value == "epoch" else "step"
-        d.put(plan, "scheduler.interval", interval, anchor, type_key)
+        d.put(plan, "scheduler.interval", interval, anchor, type_key, derived=True)
         plan.notes.append("reduce_lr_on_plateau steps once per evaluation: patience counts evaluations")
 
 
@@ -190,7 +190,7 @@ def hf_optimizer(d: Dialect, root: Node, plan: TrainingPlan, key: str = "optim",
         d.put(plan, "optimizer.type", optimizer_family(default), plan.get("optimizer.lr"), key)
     family = plan.value("optimizer.type")
     if family == "adamw":
-        d.put(plan, "optimizer.decoupled_weight_decay", True, plan.get("optimizer.type"), key)
+        d.put(plan, "optimizer.decoupled_weight_decay", True, plan.get("optimizer.type"), key, derived=True)
     b1, b2 = root.get(beta_keys[0]), root.get(beta_keys[1])
     if (b1 is not None and b1.value is not None) or (b2 is not None and b2.value is not None):
         first = b1 if b1 is not None and b1.value is not None else b2
@@ -247,6 +247,10 @@ class HfTrainer(Dialect):
     """``TrainingArguments`` as YAML/JSON (``parse_yaml_file``/``parse_json_file``) or CLI flags."""
 
     name = "hf-trainer"
+    evidence_keys = HF_STRONG | {"output_dir"}
+    #: 0.5 + 0.1 per HF_STRONG key: three TrainingArguments-only names make it certain;
+    #: two (or one with output_dir) are shared by many argparse scripts: medium
+    high_score = 0.8
     title = "Hugging Face TrainingArguments"
     known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     #: trains transformers ``PreTrainedModel``s, the LLM fine-tuning stack (research/dialects.md table 2A)

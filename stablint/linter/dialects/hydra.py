@@ -86,6 +86,9 @@ class Hydra(Dialect):
     """Hydra/OmegaConf configs (``_target_``, ``defaults:``, ``target:/params:``, dinov2)."""
 
     name = "hydra"
+    #: ``_target_`` (0.7), ``target:``/``params:`` pairs (0.65), a defaults list or dinov2's sections (0.6+):
+    #: the only defaults this dialect fills are dinov2's own ``optim`` block, so any of them is enough
+    high_score = 0.6
     title = "Hydra / OmegaConf"
     formats = ("yaml",)
     loader = "omegaconf"
@@ -107,6 +110,24 @@ class Hydra(Dialect):
         if len(doc.keys() & _DINOV2_KEYS) >= 5:
             score = max(score, 0.6)
         return min(score, 0.95)
+
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """The first ``_target_`` (or ``target:``/``params:``) path, a defaults list, dinov2 sections."""
+        out: list[str] = []
+        first = next((p for p, _ in doc.root.walk() if p.rsplit(".", 1)[-1] == "_target_"), None)
+        if first:
+            out.append(f"_target_ at {first}")
+        else:
+            first = next((p for p, n in doc.root.walk() if _target(n)[2] == ".params"), None)
+            if first:
+                out.append(f"target/params at {first or 'top level'}")
+        defaults = doc.root.get("defaults")
+        if defaults is not None and defaults.is_sequence:
+            out.append("defaults list")
+        dino = sorted(doc.keys() & _DINOV2_KEYS)
+        if len(dino) >= 5:
+            out.append("dinov2 sections " + ", ".join(dino))
+        return tuple(out)
 
     # -- composition --------------------------------------------------------------
     def root(self, doc: Document, ctx: Context, plan: TrainingPlan) -> Node:
@@ -351,7 +372,7 @@ class Hydra(Dialect):
         if bs is not None:
             self.take(plan, "batch.per_device", bs, "train.batch_size_per_gpu", "per_device")
         self.put(plan, "scheduler.type", "cosine", optim, key="optim")
-        self.put(plan, "scheduler.interval", "step", optim, key="optim")
+        self.put(plan, "scheduler.interval", "step", optim, key="optim", derived=True)
 
     def _loss_weights(self, root: Node, plan: TrainingPlan) -> None:
         """Scalars named ``*loss_weight``/``*_weight`` in a loss config or top-level loss sections."""

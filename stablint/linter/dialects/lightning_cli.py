@@ -119,6 +119,10 @@ class LightningCLI(Dialect):
     """``LightningCLI`` configs (``python main.py fit --config x.yaml``)."""
 
     name = "lightning-cli"
+    evidence_keys = frozenset(_TOP)
+    #: class_path plus trainer/seed_everything is required; 0.6 + 0.05 per top-level section: two
+    #: sections (0.7) are certain
+    high_score = 0.7
     title = "PyTorch Lightning CLI (jsonargparse)"
     formats = ("yaml",)
     loader = "jsonargparse"
@@ -136,6 +140,18 @@ class LightningCLI(Dialect):
         if not any(p.endswith("class_path") for p, _ in doc.root.walk()):
             return 0.0
         return min(0.95, 0.6 + 0.05 * len(keys & _TOP))
+
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """The top-level sections (those of the subcommand body in a nested file) and the first ``class_path``."""
+        first = next((p for p, _ in doc.root.walk() if p.endswith("class_path")), None)
+        nested = subcommand_body(doc.root)
+        if nested is not None:
+            name, body = nested
+            sections = tuple(f"key {name}.{k}" for k in sorted(set(body.value) & self.evidence_keys))
+            own = (f"subcommand {name}: with Trainer arguments",) + sections
+        else:
+            own = super().evidence(doc)
+        return own + ((f"class_path at {first}",) if first else ())
 
     def root(self, doc: Document, ctx: Context, plan: TrainingPlan) -> Node:
         """The subcommand body of a nested file (``fit:`` first), else the file itself."""

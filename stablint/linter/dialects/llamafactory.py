@@ -26,11 +26,17 @@ from .stages import normalize_stage
 from . import known_keys as kk
 from .known_keys import LLAMAFACTORY_ALL as _KNOWN_KEYS
 
+#: Keys of LLaMA-Factory's own argument classes (``hparams/finetuning_args.py``, ``data_args.py``,
+#: ``model_args.py``) that other trainers do not use: each one points at LLaMA-Factory.
+LF_STRONG = frozenset({"finetuning_type", "lora_target", "cutoff_len", "pref_beta", "pref_loss", "additional_target",
+                       "loraplus_lr_ratio", "use_galore", "pure_bf16", "plot_loss", "early_stopping_steps",
+                       "pissa_init"})
+#: LLaMA-Factory argument names that other LoRA/SFT scripts also use (``stage``, ``template``, ``lora_rank``
+#: are common in custom trainers; issue 12 category 3): evidence only beside a strong key.
+LF_WEAK = frozenset({"stage", "template", "lora_rank", "quantization_bit", "val_size", "max_samples", "flash_attn",
+                     "use_dora", "galore_rank"})
 #: Keys of LLaMA-Factory's own argument classes (not in ``TrainingArguments``).
-LF_KEYS = frozenset({"stage", "finetuning_type", "template", "cutoff_len", "lora_target", "lora_rank",
-                     "quantization_bit", "pref_beta", "pref_loss", "val_size", "additional_target",
-                     "loraplus_lr_ratio", "use_galore", "galore_rank", "pure_bf16", "plot_loss", "max_samples",
-                     "flash_attn", "early_stopping_steps", "use_dora", "pissa_init"})
+LF_KEYS = LF_STRONG | LF_WEAK
 #: Finetuning types that train LoRA-style adapters.
 _ADAPTER_TYPES = {"lora"}
 
@@ -59,11 +65,32 @@ class LlamaFactory(HfTrainer):
         "precision.bf16": ["bf16", "pure_bf16"],
     }
 
+    evidence_keys = LF_KEYS
+    #: 0.95: ``llamafactory-cli``, two strong keys, or one strong key and two weak ones; 0.8 (medium):
+    #: one strong and one weak key; 0.4 (low, read as generic): weak keys only
+    high_score = 0.9
+
     def detect(self, doc: Document) -> float:
-        """0.95 for a ``llamafactory-cli train`` script or a file with two LLaMA-Factory-only keys."""
+        """Scores from :data:`LF_STRONG`/:data:`LF_WEAK` (see :attr:`high_score`); 0 without two LF keys."""
         if doc.fmt == "shell" and any(c.startswith("llamafactory-cli") for c in doc.meta.get("commands", [])):
             return 0.95
-        return 0.9 if len(doc.keys() & LF_KEYS) >= 2 else 0.0
+        keys = doc.keys()
+        strong, weak = len(keys & LF_STRONG), len(keys & LF_WEAK)
+        if strong >= 2 or (strong == 1 and weak >= 2):
+            return 0.95
+        if strong == 1 and weak == 1:
+            return 0.8
+        return 0.4 if weak >= 2 else 0.0
+
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """The ``llamafactory-cli`` command, the strong keys, then the weak ones (marked)."""
+        out: list[str] = []
+        if doc.fmt == "shell" and any(c.startswith("llamafactory-cli") for c in doc.meta.get("commands", [])):
+            out.append("command llamafactory-cli")
+        keys = doc.keys()
+        out += [f"key {k}" for k in sorted(keys & LF_STRONG)]
+        out += [f"weak key {k}" for k in sorted(keys & LF_WEAK)]
+        return tuple(out)
 
     def key_policy(self, doc: Document) -> kk.KeyPolicy | None:
         """Near misses of LLaMA-Factory's argument classes (0.7.1-0.9.5) or TrainingArguments, at
@@ -103,7 +130,7 @@ class LlamaFactory(HfTrainer):
             self.put(plan, "lora.r", 8, plan.get("lora.enabled"), "lora_rank")
         if not plan.has("lora.alpha"):
             r = plan.get("lora.r")
-            if r.resolved:
+            if r is not None and r.resolved:
                 self.put(plan, "lora.alpha", 2 * r.value, r, "lora_alpha")
         if not plan.has("lora.dropout"):
             self.put(plan, "lora.dropout", 0.0, plan.get("lora.r"), "lora_dropout")

@@ -87,7 +87,8 @@ def read_lr_config(dialect: "MMEngine", root: Node, plan: TrainingPlan) -> None:
     pv.value = "plateau" if plateau else kind
     src = pv.source
     plan.set("scheduler.interval", PlanValue("epoch" if by_epoch else "step", source=Provenance(
-        src.path, src.line, src.column, "lr_config.by_epoch", default=cfg.get("by_epoch") is None) if src else None))
+        src.path, src.line, src.column, "lr_config.by_epoch", default=cfg.get("by_epoch") is None,
+        derived=cfg.get("by_epoch") is None) if src else None))  # follows from the hook, as Dialect.scheduler_interval
     if plateau:
         _plateau(dialect, cfg, plan, unit)
     else:

@@ -58,6 +58,9 @@ class MMEngine(Dialect):
     """OpenMMLab ``mmengine``/``mmcv`` Python configs."""
 
     name = "mmengine"
+    evidence_keys = frozenset(_SIGNATURE)
+    #: 0.6 + 0.05 per mmengine name: ``_base_`` alone is mmengine/mmcv's own inheritance syntax
+    high_score = 0.65
     title = "OpenMMLab mmengine config"
     formats = ("python",)
     loader = "python"
@@ -231,7 +234,7 @@ class MMEngine(Dialect):
             if end is not None and begin is not None:  # CosineAnnealingLR.T_max defaults to end - begin
                 span = end - begin
                 self.put(plan, "scheduler.t_max", int(span) if float(span).is_integer() else span, t,
-                         key=f"{key}.T_max", unit=unit)
+                         key=f"{key}.T_max", unit=unit, derived=True)
         if pv.value == "polynomial" and e.get("end") is not None and number_of(e.get("end")) is not None:
             # PolyLR reaches eta_min at ``end`` and stays there (mmengine ``PolyParamScheduler``:
             # total_iters = end - begin - 1); an omitted ``end`` is the run length (runner

@@ -55,6 +55,10 @@ class NanoGPT(Dialect):
     """nanoGPT ``config/train_*.py`` overrides (and forks: nanoRWKV, Lilith ...)."""
 
     name = "nanogpt"
+    evidence_keys = frozenset(_SIGNATURE)
+    #: 0.5 + 0.05 per nanoGPT global (``lr_decay_iters``, ``always_save_checkpoint`` ...): four are certain,
+    #: three (0.65) are used without nanoGPT's defaults
+    high_score = 0.7
     title = "nanoGPT Python config"
     #: ``train.py`` trains the GPT of nanoGPT's ``model.py`` (karpathy/nanoGPT@3adf61e)
     model_family = "transformer"

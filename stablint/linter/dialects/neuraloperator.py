@@ -52,6 +52,8 @@ class NeuralOperator(Dialect):
     """neuraloperator ``config/*.yaml`` (configmypy) and ``config/*.py`` (zencfg)."""
 
     name = "neuraloperator"
+    #: a zencfg class with an ``opt`` block (0.8) or a YAML section with three ``opt`` keys (0.85)
+    high_score = 0.8
     title = "neuraloperator (configmypy YAML / zencfg)"
     formats = ("yaml", "python")
     loader = "ruamel"
@@ -67,6 +69,16 @@ class NeuralOperator(Dialect):
         if opt is None or not opt.is_mapping or len(set(opt.value) & _OPT_KEYS) < 3:
             return 0.0
         return 0.85
+
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """The zencfg import, or the section whose ``opt`` block holds the optimizer keys."""
+        if doc.fmt == "python":
+            return ("import zencfg", "opt config class") if self.detect(doc) else ()
+        section = self._section(doc.root)
+        opt = section[1].get("opt") if section else None
+        if opt is None or not opt.is_mapping:
+            return ()
+        return tuple(f"key {section[0]}.opt.{k}" for k in sorted(set(opt.value) & _OPT_KEYS))
 
     @staticmethod
     def _section(root: Node) -> tuple[str, Node] | None:
@@ -165,8 +177,8 @@ class NeuralOperator(Dialect):
             if sched.value == "plateau":
                 take("scheduler.patience", "scheduler_patience", EPOCH)
                 take("scheduler.factor", "gamma")
-                self.put(plan, "scheduler.monitor", "train_loss", sched, key=f"{op}.scheduler (scheduler.step(train_err))")
-                self.put(plan, "scheduler.mode", "min", sched, key=f"{op}.scheduler")
+                self.put(plan, "scheduler.monitor", "train_loss", sched, key=f"{op}.scheduler (scheduler.step(train_err))", derived=True)
+                self.put(plan, "scheduler.mode", "min", sched, key=f"{op}.scheduler", derived=True)
             elif sched.value == "step":
                 take("scheduler.step_size", "step_size", EPOCH)
                 take("scheduler.gamma", "gamma")
@@ -187,7 +199,7 @@ class NeuralOperator(Dialect):
         arch = root.get("arch")
         if bs is not None and arch is not None and str(arch.value).strip().lower() in GEOMETRY_ARCHS:
             # GINO trains on one irregular geometry (mesh + query points) per step by design
-            self.put(plan, "batch.sample_kind", "geometry", arch, key=f"{prefix}arch")
+            self.put(plan, "batch.sample_kind", "geometry", arch, key=f"{prefix}arch", derived=True)
         block = root.get(arch.value) if arch is not None and isinstance(arch.value, str) else None
         if block is not None and block.is_mapping and block.get("dropout") is not None:
             self.take(plan, "model.dropout", block.get("dropout"), f"{prefix}{arch.value}.dropout")

@@ -38,6 +38,7 @@ class Peft(Dialect):
     """PEFT adapter configs (``adapter_config.json``)."""
 
     name = "peft"
+    evidence_keys = frozenset({"peft_type", "r", "lora_alpha", "target_modules", "task_type"})
     title = "PEFT adapter_config.json"
     known_keys = _KNOWN_KEYS  # closed top-level key set, for unknown-key (STL004)
     #: other ``adapter_config.json`` keys are dropped with a warning, so the setting is lost

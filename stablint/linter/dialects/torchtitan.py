@@ -50,6 +50,9 @@ class TorchTitan(Dialect):
     """torchtitan TOML job configs."""
 
     name = "torchtitan"
+    evidence_keys = frozenset(_TABLES)
+    #: a ``[training]`` table plus 0.05 per torchtitan table: training and two more are certain
+    high_score = 0.65
     title = "torchtitan (TOML job config)"
     #: pre-trains the LLMs of ``torchtitan/models`` (Llama 3/4, DeepSeek-V3; research/dialects.md table 2C)
     model_family = "transformer"

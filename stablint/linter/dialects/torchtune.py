@@ -76,6 +76,11 @@ class Torchtune(Dialect):
             return 0.95
         return 0.0
 
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """The top-level blocks that carry ``_component_``."""
+        return tuple(f"_component_ in {k}" for k, v in doc.root.value.items()
+                     if isinstance(v.value, dict) and "_component_" in v.value)
+
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
         """Components (optimizer, scheduler, model), clipping, precision, KD weights."""
         opt = root.find("optimizer._component_")
@@ -83,7 +88,7 @@ class Torchtune(Dialect):
             pv = self.take(plan, "optimizer.type", opt, "optimizer._component_")
             pv.value = optimizer_family(opt.value)
             if pv.value == "adamw":
-                self.put(plan, "optimizer.decoupled_weight_decay", True, pv, "optimizer._component_")
+                self.put(plan, "optimizer.decoupled_weight_decay", True, pv, "optimizer._component_", derived=True)
                 if not plan.has("optimizer.weight_decay"):
                     self.put(plan, "optimizer.weight_decay", _ADAMW_DEFAULT_WD, pv, "optimizer.weight_decay")
         sched = root.find("lr_scheduler._component_")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 
-from ..document import Document, InputError
+from ..document import Document, InputError, RootNotMapping
 
 #: Default size limit in bytes (``--max-file-size`` raises it). Real training
 #: configs are a few KiB; the largest in the corpus is under 40 KiB.
@@ -116,5 +116,5 @@ def load_path(path: str, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = N
     doc = load_text(path, text, fmt)
     if not isinstance(doc.root.value, dict):
         kind = "a list" if isinstance(doc.root.value, list) else f"a {type(doc.root.value).__name__}"
-        raise InputError(path, f"the root of a training config must be a mapping, not {kind}", doc.root.line, doc.root.column)
+        raise RootNotMapping(path, kind, doc.root.line, doc.root.column)
     return doc

@@ -103,13 +103,6 @@ def lora_scale(plan: TrainingPlan) -> tuple[float, str] | None:
     return alpha / r, f"alpha/r = {alpha:g}/{r:g}"
 
 
-def _default_note(plan: TrainingPlan) -> str:
-    pv = plan.get("lora.alpha")
-    if pv is not None and pv.source is not None and pv.source.default:
-        return f" (lora_alpha {pv.value:g} is the framework default)"
-    return ""
-
-
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """At most one finding: at ``optimizer.lr`` for a low product, at ``lora.alpha`` for a low scale only."""
     if plan.value("lora.enabled") is False:
@@ -136,8 +129,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         yield RULE.finding(
             plan, "optimizer.lr",
             f"LoRA scale {formula} = {s:.3g} times learning rate {lr:g} = {product:.2g}, below {threshold:g}, "
-            f"the lowest product of a published working recipe (QLoRA 33B/65B: 16/64 x 1e-4)"
-            f"{_default_note(plan)}",
+            f"the lowest product of a published working recipe (QLoRA 33B/65B: 16/64 x 1e-4)",
             hint=f"raise lora_alpha to >= {alpha_needed} or the learning rate to >= {lr_needed:.2g} "
                  f"(with Adam, alpha and the LR act alike: Hu et al.)",
             fix={"field": "lora.alpha", "key": alpha_key, "value": alpha_needed},
@@ -148,7 +140,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         yield RULE.finding(
             plan, "lora.alpha",
             f"LoRA scale {formula} = {s:.3g} is below {options['min_scale']:g} (QLoRA's 16/64, the lowest "
-            f"published); the learning rate {lr:g} compensates (product {product:.2g}){_default_note(plan)}",
+            f"published); the learning rate {lr:g} compensates (product {product:.2g})",
             severity="info",
             hint="raising the rank at fixed alpha shrinks the update; keep alpha/r >= 0.25 or use rsLoRA (alpha/sqrt(r))",
             scale=s, product=product,
