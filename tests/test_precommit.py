@@ -87,6 +87,10 @@ def test_try_repo_risky_then_healthy(tmp_path):
     (repo / "README.md").write_text("not a config\n")
     markers = tmp_path / "markers"
     _poison(repo, markers)  # shlex.py, json.py, sitecustomize.py, stablint/ ... in the repository (issue 18)
+    # every non-config file a real ML repository also has (issue 17): workflows, compose, conda, k8s, Ansible,
+    # tsconfig, devcontainer, model config.json, trainer_state.json, dataset cards, pytest files ...
+    shutil.copytree(ROOT / "tests" / "noncfg", repo / "noncfg")
+    noncfg = sorted(str(p.relative_to(repo)) for p in (repo / "noncfg").rglob("*") if p.is_file())
     subprocess.run([*GIT, "add", "."], cwd=repo, check=True)
     env = {**os.environ, "PRE_COMMIT_COLOR": "never", "PRE_COMMIT_HOME": str(tmp_path / "pc-cache")}
     env.pop("PRE_COMMIT", None)
@@ -95,13 +99,17 @@ def test_try_repo_risky_then_healthy(tmp_path):
         return subprocess.run(["pre-commit", "try-repo", str(ROOT), "stablint", "--ref", _head(), "--verbose",
                                "--files", *files], cwd=repo, capture_output=True, text=True, env=env, timeout=600)
 
-    bad = try_repo("risky.yaml", "README.md", "json.py")
+    bad = try_repo("risky.yaml", "README.md", "json.py", *noncfg)
     if bad.returncode == 3 and "pip" in (bad.stdout + bad.stderr).lower():
         pytest.skip("pre-commit could not build the hook environment (no network to PyPI?)")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "risky.yaml:4:3: STL001 [error] duplicate key 'learning_rate'" in bad.stdout
     assert "README.md" not in bad.stdout.split("- hook id: stablint", 1)[-1]
+    assert all(ln.startswith("risky.yaml:") for ln in bad.stdout.splitlines() if re.search(r"STL\d+", ln)), bad.stdout
     assert sorted(p.name for p in markers.iterdir()) == []  # the hook imported nothing from the repository
-    good = try_repo("healthy.yaml", "README.md")
+    good = try_repo("healthy.yaml", "README.md", *noncfg)
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
+    hook_output = good.stdout.split("- hook id: stablint", 1)[-1]
+    assert not re.search(r"STL\d+|\.(ya?ml|json|toml|py):\d+", hook_output), hook_output  # no finding, no error
+    assert re.search(r"\b1 file checked: 0 errors, 0 warnings, 0 infos; \d+ skipped \(not training configs", hook_output)

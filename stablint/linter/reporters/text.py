@@ -27,10 +27,14 @@ def render(result, color: bool = False, quiet: bool = False, **_: object) -> str
             ev = ", ".join(f"{k}={_fmt(v)}" for k, v in (p.get("evidence") or {}).items())
             lines.append(terminal(f"    probe: {p.get('verdict')} ({p.get('signal')}{': ' + ev if ev else ''})"))
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
-    summary = f"{result.files} file{'s' if result.files != 1 else ''} checked: " + ", ".join(
+    skipped = sum(1 for r in getattr(result, "results", ()) if getattr(r, "skipped", None) is not None)
+    checked = result.files - skipped
+    summary = f"{checked} file{'s' if checked != 1 else ''} checked: " + ", ".join(
         f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
     if result.errors:
         summary += f"; {len(result.errors)} input error{'s' if len(result.errors) != 1 else ''}"
+    if skipped:
+        summary += f"; {skipped} skipped (not training configs: --show-files lists why)"
     if not quiet:
         lines.append(summary)
     return "\n".join(lines) + ("\n" if lines else "")
