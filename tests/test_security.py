@@ -284,3 +284,13 @@ def test_base_inside_the_repository_is_still_read(tmp_path):
     (repo / "configs" / "cfg.py").write_text("_base_ = ['./_base_/sched.py']\noptim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3))\n")
     res = cli_runner().invoke(main, ["lint", "--format", "json", str(repo / "configs" / "cfg.py")])
     assert any(f["path"].endswith("sched.py") for f in json.loads(res.output)["findings"]), res.output
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="no SIGALRM timer on this platform")
+def test_per_file_time_limit_on_stdin(monkeypatch):
+    from stablint.linter import loaders
+
+    monkeypatch.setattr(loaders, "load_text", lambda *a, **k: time.sleep(5))
+    res = cli_runner().invoke(main, ["lint", "--file-timeout", "0.3", "--stdin-filename", "train.yaml", "-"],
+                              input="lr: 1\n")
+    assert res.exit_code == 2 and "file not checked: took longer than 0.3 s" in res.output, res.output

@@ -11,6 +11,7 @@ import os
 
 from .document import InputError
 from . import filekinds
+from .timelimit import FileTimeout, time_limit
 from .engine import FileResult, LintOptions, LintResult, lint_document, selected_rules
 
 
@@ -37,8 +38,12 @@ def lint_text(text: str, filename: str | None, options: LintOptions) -> LintResu
         if skip is not None:  # named like a non-config (a workflow, a model card): as lint_file does
             result.results.append(FileResult(path=name, skipped=skip))
             return result
-        doc = load_text(name, text, fmt=None if filename else "yaml")
-        fr = lint_document(doc, file_options, rules)
+        with time_limit(file_options.timeout_s):  # the same per-file limit as files on disk
+            doc = load_text(name, text, fmt=None if filename else "yaml")
+            fr = lint_document(doc, file_options, rules)
+    except FileTimeout as exc:
+        result.errors.append(InputError(name, f"file not checked: {exc} (the per-file limit; raise it with --file-timeout)"))
+        return result
     except InputError as exc:
         result.errors.append(exc)
         return result
