@@ -96,6 +96,8 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "lora.use_rslora": ((bool,), "rank-stabilized LoRA: scale alpha/sqrt(r) instead of alpha/r"),
     "lora.dropout": ((float, int), "LoRA dropout probability"),
     # model / loss
+    "model.name": ((str,), "pretrained checkpoint the run starts from, as written (Hub id or local path)"),
+    "model.torch_dtype": ((str,), "torch_dtype of that checkpoint's local config.json (lower case: bfloat16, float16, float32)"),
     "model.dropout": ((float, int), "model dropout probability"),
     "model.uses_batchnorm": ((bool,), "the config shows BatchNorm layers (norm_cfg BN, SyncBN, ...)"),
     "loss.weights": ((dict,), "named loss-term weights {term: PlanValue(float)}"),

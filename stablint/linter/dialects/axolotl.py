@@ -78,6 +78,7 @@ class Axolotl(Dialect):
         "clip.max_norm": "max_grad_norm",
         "precision.fp16": "fp16",
         "precision.bf16": "bf16",
+        "model.name": "base_model",
         "early_stopping.patience": ("early_stopping_patience", EVAL),
         "lora.r": "lora_r",
         "lora.alpha": "lora_alpha",

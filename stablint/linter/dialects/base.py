@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 
 from ..document import UNRESOLVED, Document, Node
 from ..plan import PlanValue, Provenance, TrainingPlan
+from ..pretrain_dtype import fill_local_dtype
 
 #: Strings that mean "filled in elsewhere" (DeepSpeed/HF ``"auto"``, Hydra ``???``).
 PLACEHOLDERS = {"auto", "???", "none_set"}
@@ -196,6 +197,7 @@ class Dialect:
         for canonical, spec in self.KEYS.items():
             self.take_first(plan, root, canonical, spec)
         self.refine(doc, root, plan, ctx)
+        fill_local_dtype(plan, ctx)  # model.torch_dtype from a local checkpoint's config.json
         if "scheduler.type" in plan.fields and "scheduler.interval" not in plan.fields:
             anchor = plan.fields["scheduler.type"].source
             plan.set("scheduler.interval", PlanValue(self.scheduler_interval, source=Provenance(

@@ -276,6 +276,7 @@ class HfTrainer(Dialect):
         "clip.max_norm": "max_grad_norm",
         "precision.fp16": "fp16",
         "precision.bf16": "bf16",
+        "model.name": "model_name_or_path",
         "early_stopping.patience": ("early_stopping_patience", EVAL),
         "lora.r": ["lora_r", "lora_rank"],
         "lora.alpha": "lora_alpha",

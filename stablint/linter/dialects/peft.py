@@ -47,7 +47,7 @@ class Peft(Dialect):
     formats = ("json",)
     loader = "json"
     coerces = False
-    KEYS: dict[str, Any] = {}
+    KEYS: dict[str, Any] = {"model.name": "base_model_name_or_path"}
 
     def detect(self, doc: Document) -> float:
         """0.98 with ``peft_type``; 0.9 with ``r`` + ``lora_alpha`` + ``target_modules``."""

@@ -37,6 +37,7 @@ RULE_MODULES: tuple[str, ...] = (
     "adam_coupled_weight_decay",
     "conflicting_precision",
     "static_loss_scale",
+    "fp16_on_bf16_model",
     "unused_suppression",
 )
 
