@@ -35,6 +35,7 @@ RULE_MODULES: tuple[str, ...] = (
     "lora_lr_too_low",
     "lr_out_of_range",
     "adam_coupled_weight_decay",
+    "lr_batch_scaling",
     "conflicting_precision",
     "static_loss_scale",
     "fp16_on_bf16_model",
