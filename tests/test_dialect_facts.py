@@ -35,7 +35,7 @@ def test_every_dialect_fact_has_an_allowed_value():
 def test_facts_per_framework():
     # the values the rules relied on when they were dialect lists in rule options
     assert {d.name for d in all_dialects() if d.model_family == "transformer"} == {
-        "hf-trainer", "axolotl", "llamafactory", "torchtune", "torchtitan", "nanogpt"}
+        "hf-trainer", "axolotl", "llamafactory", "torchtune", "torchtitan", "nanogpt", "mlx-lm"}
     assert {d.name for d in all_dialects() if d.precision_conflict == "bf16-wins"} == {"axolotl"}
     assert {d.name for d in all_dialects() if d.unknown_keys == "closed"} == {"ultralytics", "peft"}
     assert {d.name for d in all_dialects() if d.cli_flags_are_keys} == {"llamafactory", "ultralytics"}

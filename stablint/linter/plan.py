@@ -93,6 +93,7 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "lora.enabled": ((bool,), "LoRA/QLoRA adapters are trained"),
     "lora.r": ((int,), "LoRA rank r"),
     "lora.alpha": ((float, int), "LoRA alpha"),
+    "lora.scale": ((float, int), "adapter output multiplier when the framework takes it directly instead of alpha/r (mlx-lm lora_parameters.scale)"),
     "lora.use_rslora": ((bool,), "rank-stabilized LoRA: scale alpha/sqrt(r) instead of alpha/r"),
     "lora.dropout": ((float, int), "LoRA dropout probability"),
     # model / loss

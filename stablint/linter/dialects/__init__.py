@@ -24,6 +24,7 @@ DIALECT_MODULES: tuple[str, ...] = (
     "llamafactory",
     "torchtune",
     "deepspeed",
+    "mlx_lm",
     # --- general-purpose trainers, detection, systems, scientific ML ---
     "lightning_cli",
     "hydra",

@@ -54,7 +54,7 @@ from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt
 from .base import Rule
-from .lora_scaling_too_low import lora_scale
+from .lora_scaling_too_low import lora_scale, scale_field
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -65,21 +65,22 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     if got is None:
         return
     scale, formula = got
+    sf = scale_field(plan)
     lr = plan.number("optimizer.lr")
     product = scale * lr if lr is not None and lr > 0 else None
     if scale > options["max_scale"] and (product is None or product > options["max_published_product"]):
         tail = f" and scale × lr = {fmt(product)} is above every published recipe" if product is not None else ""
         yield RULE.finding(
-            plan, "lora.alpha",
+            plan, sf,
             f"LoRA scale {formula} = {fmt(scale)} is above the largest published recipe ({fmt(options['max_scale'])})"
-            + tail, pv=plan.get("lora.alpha"),
+            + tail, pv=plan.get(sf),
             hint="use alpha = r or 2r (alpha/r 1-2), or alpha ≈ 2·sqrt(r) with use_rslora")
     elif product is not None and product > options["max_effective_lr"]:
         yield RULE.finding(
-            plan, "lora.alpha",
+            plan, sf,
             f"LoRA effective step scale × lr = {fmt(scale)} × {fmt(lr)} = {fmt(product)} is above "
             f"{fmt(options['max_effective_lr'])} (published recipes: 5e-5 to 1.6e-3)",
-            pv=plan.get("lora.alpha"), hint="lower the learning rate or alpha")
+            pv=plan.get(sf), hint="lower the learning rate or alpha")
 
 
 RULE = Rule(

@@ -93,14 +93,23 @@ from .base import Rule
 def lora_scale(plan: TrainingPlan) -> tuple[float, str] | None:
     """The adapter scale ``s`` and its formula text, or ``None`` when r or alpha is unknown.
 
-    ``s = alpha / r``, or ``alpha / sqrt(r)`` when ``lora.use_rslora`` is true (PEFT ``LoraLayer.update_layer``).
+    ``s = alpha / r``, or ``alpha / sqrt(r)`` when ``lora.use_rslora`` is true (PEFT ``LoraLayer.update_layer``);
+    ``lora.scale`` itself where the framework takes the multiplier directly (mlx-lm).
     """
+    direct = plan.number("lora.scale")
+    if direct is not None and direct > 0:
+        return direct, "(the multiplier itself, not divided by r)"
     r, alpha = plan.number("lora.r"), plan.number("lora.alpha")
     if r is None or alpha is None or r <= 0 or alpha <= 0:
         return None
     if plan.value("lora.use_rslora") is True:
         return alpha / math.sqrt(r), f"alpha/sqrt(r) = {alpha:g}/sqrt({r:g})"
     return alpha / r, f"alpha/r = {alpha:g}/{r:g}"
+
+
+def scale_field(plan: TrainingPlan) -> str:
+    """The canonical field that sets the scale: ``lora.scale`` where the framework takes it directly, else ``lora.alpha``."""
+    return "lora.scale" if plan.number("lora.scale") is not None else "lora.alpha"
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -125,20 +134,23 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         rs = plan.value("lora.use_rslora") is True
         alpha_needed = math.ceil(threshold / lr * (math.sqrt(r) if rs else r))
         lr_needed = threshold / s
-        alpha_key = plan.get("lora.alpha").source.key if plan.get("lora.alpha").source else "lora_alpha"
+        sf = scale_field(plan)
+        alpha_key = plan.get(sf).source.key if plan.get(sf) is not None and plan.get(sf).source else "lora_alpha"
+        if sf == "lora.scale":
+            alpha_needed = math.ceil(threshold / lr)
         yield RULE.finding(
             plan, "optimizer.lr",
             f"LoRA scale {formula} = {s:.3g} times learning rate {lr:g} = {product:.2g}, below {threshold:g}, "
             f"the lowest product of a published working recipe (QLoRA 33B/65B: 16/64 x 1e-4)",
-            hint=f"raise lora_alpha to >= {alpha_needed} or the learning rate to >= {lr_needed:.2g} "
+            hint=f"raise {alpha_key} to >= {alpha_needed} or the learning rate to >= {lr_needed:.2g} "
                  f"(with Adam, alpha and the LR act alike: Hu et al.)",
-            fix={"field": "lora.alpha", "key": alpha_key, "value": alpha_needed},
+            fix={"field": sf, "key": alpha_key, "value": alpha_needed},
             scale=s, product=product, threshold=threshold,
         )
         return
     if s < options["min_scale"]:
         yield RULE.finding(
-            plan, "lora.alpha",
+            plan, scale_field(plan),
             f"LoRA scale {formula} = {s:.3g} is below {options['min_scale']:g} (QLoRA's 16/64, the lowest "
             f"published); the learning rate {lr:g} compensates (product {product:.2g})",
             severity="info",
@@ -150,7 +162,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
 def _without_lr(plan: TrainingPlan, got: tuple[float, str], options: dict[str, Any]) -> Iterator[Finding]:
     """No LR anywhere in the run: report a scale no published recipe's LR can make up for."""
     s, formula = got
-    stated = [plan.get(f) for f in ("lora.r", "lora.alpha")]
+    stated = [plan.get(f) for f in ("lora.r", scale_field(plan))]
     if any(pv is None or pv.source is None or pv.source.default for pv in stated):
         return  # a default r or alpha is weak evidence without an LR
     top = options["max_recipe_lr"]
@@ -159,9 +171,9 @@ def _without_lr(plan: TrainingPlan, got: tuple[float, str], options: dict[str, A
         return
     r = plan.number("lora.r")
     rs = plan.value("lora.use_rslora") is True
-    alpha_needed = math.ceil(threshold / top * (math.sqrt(r) if rs else r))
+    alpha_needed = math.ceil(threshold / top * (1 if scale_field(plan) == "lora.scale" else math.sqrt(r) if rs else r))
     yield RULE.finding(
-        plan, "lora.alpha",
+        plan, scale_field(plan),
         f"LoRA scale {formula} = {s:.3g}: even at {top:g}, the highest learning rate of the published LoRA recipes, "
         f"the product would be {s * top:.2g}, below {threshold:g}, the lowest product of a published working recipe "
         f"(the learning rate is not in this run's files)",

@@ -24,20 +24,26 @@ thousand iterations, or large early losses despite warmup.
 
 ### Example
 ```yaml
-_BASE_: "Base-RCNN-FPN.yaml"
+MODEL:
+  META_ARCHITECTURE: "GeneralizedRCNN"
+  WEIGHTS: "detectron2://ImageNetPretrained/MSRA/R-50.pkl"
 SOLVER:
   IMS_PER_BATCH: 2
   BASE_LR: 0.02
+  STEPS: (60000, 80000)
   MAX_ITER: 90000
 ```
 
 ### Use instead
 ```yaml
-_BASE_: "Base-RCNN-FPN.yaml"
+MODEL:
+  META_ARCHITECTURE: "GeneralizedRCNN"
+  WEIGHTS: "detectron2://ImageNetPretrained/MSRA/R-50.pkl"
 SOLVER:
   IMS_PER_BATCH: 2
   BASE_LR: 0.0025     # 0.02 × 2 / 16
-  MAX_ITER: 720000    # and 8x the iterations to see as many images
+  STEPS: (480000, 640000)
+  MAX_ITER: 720000    # 8x the iterations to see as many images
 ```
 
 ### References
