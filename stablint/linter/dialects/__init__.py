@@ -25,6 +25,7 @@ DIALECT_MODULES: tuple[str, ...] = (
     "torchtune",
     "deepspeed",
     "mlx_lm",
+    "kohya",
     # --- general-purpose trainers, detection, systems, scientific ML ---
     "lightning_cli",
     "hydra",
