@@ -74,6 +74,14 @@ class Kohya(Dialect):
     formats = ("toml",)
     loader = "toml"
     scheduler_interval = "step"
+    #: detection evidence (``stablint plan``); :meth:`detect` gives 0.9 (high) or 0
+    evidence_keys = KOHYA_KEYS
+
+    def evidence(self, doc: Document) -> tuple[str, ...]:
+        """The sd-scripts-only arguments of ``doc`` after flattening its sections."""
+        flat, _ = flatten(doc.root)
+        keys = set(flat.value) if flat.is_mapping else set()
+        return tuple(f"key {k}" for k in sorted(keys & KOHYA_KEYS))
 
     def detect(self, doc: Document) -> float:
         """0.9 with three sd-scripts-only arguments (after flattening the sections); 0 for a dataset

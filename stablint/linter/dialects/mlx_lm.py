@@ -63,6 +63,8 @@ class MlxLm(Dialect):
     #: mlx-lm fine-tunes language models (``mlx_lm.models``)
     model_family = "transformer"
     scheduler_interval = "step"
+    #: detection evidence (``stablint plan``); :meth:`detect` gives 0.95 (high) or 0
+    evidence_keys = MLX_KEYS
     KEYS: dict[str, Any] = {
         "model.name": "model",
         "batch.per_device": ("batch_size", PER_DEVICE),
