@@ -99,3 +99,24 @@ def test_family_table(name, family):
     assert (fam.name if fam else None) == family
     if fam:
         assert fam.source.startswith("https://")
+
+
+def test_local_config_outside_the_repository_is_not_read(tmp_path):
+    """The checkpoint's config.json is reached through the config, so it must stay inside the repository."""
+    from stablint.linter.engine import LintOptions, lint_paths
+
+    outside = tmp_path / "outside" / "ckpt"
+    outside.mkdir(parents=True)
+    (outside / "config.json").write_text(json.dumps({"torch_dtype": "bfloat16"}))
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    cfg = repo / "run.yaml"
+    cfg.write_text(f"model_name_or_path: {outside}\nstage: sft\nfinetuning_type: lora\nfp16: true\n")
+    res = lint_paths([str(cfg)], LintOptions(select=[CODE], isolated=True))
+    assert _hits(res) == []
+    # the same folder inside the repository is read
+    inside = repo / "ckpt"
+    inside.mkdir()
+    (inside / "config.json").write_text(json.dumps({"torch_dtype": "bfloat16"}))
+    cfg.write_text("model_name_or_path: ckpt\nstage: sft\nfinetuning_type: lora\nfp16: true\n")
+    assert len(_hits(lint_paths([str(cfg)], LintOptions(select=[CODE], isolated=True)))) == 1
