@@ -11,6 +11,10 @@ checked (the reference is an SGD one), and only frameworks listed in :data:`REFE
   ``IMS_PER_BATCH 2, BASE_LR 0.0025`` for one GPU. RetinaNet and other heads use 0.01 at 16,
   inside the 4x margin.
 
+Ships at ``info``: it has no finding yet on the unseen benchmark's test half (bench/unseen), so its
+precision there is unmeasured, and issue 15 keeps such rules at info; raise it per repository with
+``rules: {lr-batch-scaling: {severity: warning}}``.
+
 mmdetection is not checked: its LR is written for "8 GPUs and 2 img/gpu", and the GPU count is
 a launch argument, not in the config. ``REFERENCE_WORLD_SIZE`` (detectron2 rescaling LR and batch
 together) leaves the ratio unchanged.
@@ -91,7 +95,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    code="STL503", name="lr-batch-scaling", severity="warning",
+    code="STL503", name="lr-batch-scaling", severity="info",
     summary="An SGD base LR far above the framework's reference LR scaled linearly to the global batch (detectron2).",
     check=check, doc=__doc__, options={"max_ratio": 4.0}, signal="loss-divergence",
 )
