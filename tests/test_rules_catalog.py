@@ -282,12 +282,23 @@ def test_min_lr_above_lr_silent_for_constant_nanogpt_corpus():
 
 # --- STL109 schedule-horizon-mismatch ------------------------------------------------------------
 
-def test_schedule_horizon_mismatch_generic(run):
+def test_schedule_horizon_mismatch_epoch_stepped(run):
+    text = ("default: &DEFAULT\n  opt:\n    n_epochs: 300\n    learning_rate: 0.001\n"
+            "    scheduler: CosineAnnealingLR\n    scheduler_T_max: 500\n")
+    got = run("config.yaml", text, "neuraloperator")  # neuraloperator steps per epoch
+    assert "35%" in got["STL109"][0].message  # cos schedule at 300/500 of its period
+    assert "STL109" not in run("config.yaml", text.replace("T_max: 500", "T_max: 300"), "neuraloperator")
+
+
+def test_schedule_horizon_mismatch_silent_when_the_loop_is_unknown(run):
+    # a custom config: the file does not say whether its loop steps the scheduler per epoch or
+    # per batch (trlx steps per optimizer step), so T_max is not compared with the epoch count
     text = ("training:\n  optimizer: adamw\n  learning_rate: 0.001\n  epochs: 300\n"
             "  scheduler: CosineAnnealingLR\n  t_max: 500\n")
-    got = run("config.yaml", text, "generic")
-    assert "35%" in got["STL109"][0].message  # cos schedule at 300/500 of its period
-    assert "STL109" not in run("config.yaml", text.replace("t_max: 500", "t_max: 300"), "generic")
+    assert "STL109" not in run("config.yaml", text, "generic")
+    # a warmup counted in steps is evidence of a per-step loop: then the horizon is in steps
+    stepped = text.replace("epochs: 300", "max_steps: 300\n  warmup_steps: 10")
+    assert "STL109" in run("config.yaml", stepped, "generic")
 
 
 def test_schedule_horizon_mismatch_nanogpt(run):

@@ -296,7 +296,9 @@ def _timeline(plan: TrainingPlan, s: ProbeSpec) -> None:
     s.config_steps = plan.number("run.max_steps")
     kind = str(plan.value("scheduler.type") or "constant")
     s.scheduler = kind
-    interval = plan.value("scheduler.interval") or ("epoch" if kind == "plateau" else "step")
+    # unknown stepping (a custom loop, lint stays silent): the probe simulates the custom-loop habit, per epoch
+    unknown = plan.has("scheduler.interval") and plan.value("scheduler.interval") is None
+    interval = plan.value("scheduler.interval") or ("epoch" if kind == "plateau" or unknown else "step")
     s.scheduler_interval = EPOCH_INTERVAL if interval == EPOCH_INTERVAL or kind == "plateau" else "step"
 
     patience = plan.number("scheduler.patience") if kind == "plateau" else None

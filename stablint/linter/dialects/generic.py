@@ -113,8 +113,8 @@ _TRAINING_HINTS = {"learning_rate", "lr", "batch_size", "epochs", "n_epochs", "n
                    "learn_rate", "initial_learning_rate", "learning_rate_patience", "lr_scheduler_patience"}
 
 
-def scheduler_interval(plan: TrainingPlan) -> tuple[str, str]:
-    """``("step" | "epoch", reason)``: when a custom loop calls ``scheduler.step()``.
+def scheduler_interval(plan: TrainingPlan) -> tuple[str | None, str]:
+    """``("step" | "epoch" | None, reason)``: when a custom loop calls ``scheduler.step()``.
 
     Evidence, in order:
 
@@ -129,7 +129,10 @@ def scheduler_interval(plan: TrainingPlan) -> tuple[str, str]:
     3. Other kinds (linear, cosine, ...) are per-step when the file counts the run in
        steps: warmup given in steps (``warmup_steps``/``warmup_iters``), ``max_steps``
        without an epoch count, or the HF key ``lr_scheduler_type`` (seed 003).
-    4. Otherwise ``"epoch"`` (the custom-loop default).
+    4. Otherwise ``None``: the file does not say when the user's loop calls
+       ``scheduler.step()`` (trlx, for one, steps a ``T_max`` cosine per optimizer step:
+       ``trlx/trainer/accelerate_base_trainer.py`` ``learn()``), so schedule counts keep no
+       unit and the rules that compare them with the run length stay silent.
     """
     kind = plan.value("scheduler.type")
     if kind in _EPOCH_KINDS:
@@ -146,7 +149,7 @@ def scheduler_interval(plan: TrainingPlan) -> tuple[str, str]:
     src = plan.get("scheduler.type").source
     if src is not None and src.key.rsplit(".", 1)[-1].lower() == "lr_scheduler_type":
         return "step", "lr_scheduler_type is the HF Trainer's per-step scheduler name"
-    return "epoch", "custom loops step the scheduler once per epoch"
+    return None, "the file does not say whether the training loop steps the scheduler per epoch or per step"
 
 
 def _index(root: Node) -> dict[str, list[tuple[int, str, Node]]]:
@@ -214,7 +217,9 @@ class Generic(Dialect):
             self.put(plan, "scheduler.type", "plateau", plan.get("scheduler.patience"), derived=True)
         if plan.has("scheduler.type") and not plan.has("scheduler.interval"):
             interval, why = scheduler_interval(plan)
-            self.put(plan, "scheduler.interval", interval, plan.get("scheduler.type"), derived=True)
+            pv = self.put(plan, "scheduler.interval", interval or f"unknown: {why}", plan.get("scheduler.type"),
+                          derived=True)
+            pv.resolved = interval is not None
             if interval == "step":
                 plan.notes.append(f"scheduler steps per optimizer step: {why}")
         self._units(plan)
@@ -320,11 +325,11 @@ class Generic(Dialect):
 
     def _units(self, plan: TrainingPlan) -> None:
         """Units of the counts found by name: schedule counts follow ``scheduler.interval``
-        (epoch until it is decided), patience of early stopping is in epochs."""
-        interval = plan.value("scheduler.interval") or "epoch"
+        (none while it is unknown), patience of early stopping is in epochs."""
+        interval = plan.value("scheduler.interval")
         for name in ("scheduler.patience", "scheduler.cooldown", "scheduler.t_0", "scheduler.t_max", "scheduler.step_size"):
             pv = plan.get(name)
-            if pv is not None and pv.unit is None:
+            if pv is not None and pv.unit is None and interval is not None:
                 pv.unit = EPOCH if interval == "epoch" else OPT_STEP
         pv = plan.get("early_stopping.patience")
         if pv is not None and pv.unit is None:

@@ -1,19 +1,32 @@
 """torchtitan dialect: ``train_configs/*.toml`` job configs (before PR #2386 moved them to Python).
 
-Layout (research/dialects.md table 2C, torchtitan@9810191bb^ ``torchtitan/config/job_config.py``)::
+Two TOML layouts exist, told apart by the keys the file states (:func:`layout`):
+
+* **new** (torchtitan >= 0da8901b1, 2025-03-11, "Add support for cosine and wsd scheduler" #938, up
+  to 9810191bb^ = 238fa9953e4a; research/dialects.md table 2C, ``torchtitan/config/job_config.py``)::
 
     [optimizer]     name = "AdamW", lr, eps, weight_decay, beta1, beta2
-    [lr_scheduler]  warmup_steps, decay_ratio, decay_type = "linear"|"sqrt"|"cosine", min_lr_factor
-    [training]      local_batch_size (per device), global_batch_size (-1 = local x DP degree),
-                    steps, max_norm, mixed_precision_param, seq_len
+    [lr_scheduler]  warmup_steps, decay_ratio, decay_type = "linear"|"sqrt"|"cosine", min_lr_factor,
+                    total_steps (238fa9953e4a; unset = training.steps)
+    [training]      local_batch_size (per device; ``batch_size`` before 8570415c3), global_batch_size
+                    (-1 = local x DP degree), steps, max_norm, mixed_precision_param, seq_len
     [parallelism]   data_parallel_shard_degree (-1 = fill), data_parallel_replicate_degree
     [checkpoint]    enable, interval       [validation] enable, freq
 
-Every count is an optimizer **step** (research §3.10). ``decay_ratio`` unset means decay
-right after warmup; set, it is a warmup-stable-decay schedule whose decay phase lasts
-``decay_ratio × steps``. ``min_lr_factor`` is a fraction of ``lr``. Values the file omits
-are the ``JobConfig`` defaults, filled with ``default=True`` provenance.
-TOML reads ``1e-4`` as a float (``loader = "toml"``).
+* **old** (torchtitan before 0da8901b1, and the forks built on it: no ``[lr_scheduler]`` table,
+  ``[training] warmup_steps`` and ``batch_size``; 3d6f73c4be22 ``torchtitan/config_manager.py``,
+  ``torchtitan/components/optimizer.py:391``; the same in c22d1a8d1 ``torchtitan/lr_scheduling.py``):
+  the only schedule is linear warmup over ``training.warmup_steps`` then linear decay to 0 over
+  ``max(1, training.steps - warmup_steps)``, i.e. ending at ``training.steps``.
+
+Every count is an optimizer **step** (research §3.10). The decay always ends at the run's last step
+(``lr_scheduler.total_steps`` when the new layout states it): with ``decay_ratio`` unset it starts right
+after warmup; with ``decay_ratio`` set (warmup-stable-decay) the LR stays at its peak and decays only in
+the last ``decay_ratio × steps`` (238fa9953e4a ``torchtitan/components/lr_scheduler.py:123-135``,
+``stable_steps = total + 1 - warmup - decay``), so no horizon shorter than the run is set.
+``min_lr_factor`` is a fraction of ``lr``. Values a **new**-layout file omits are the ``JobConfig``
+defaults, filled with ``default=True`` provenance; an old-layout or unrecognised file gets no defaults
+(its torchtitan version, or fork, is not known). TOML reads ``1e-4`` as a float (``loader = "toml"``).
 """
 
 from __future__ import annotations
@@ -45,6 +58,27 @@ KEYS = {
     "clip.max_norm": "training.max_norm",
 }
 
+#: keys of the old layout (3d6f73c4be22 ``torchtitan/config_manager.py``): read only when stated
+OLD_KEYS = {
+    "warmup.steps": ("training.warmup_steps", OPT_STEP),
+    "batch.per_device": ("training.batch_size", PER_DEVICE),
+}
+
+
+def layout(root: Node) -> str:
+    """``"new"`` (an ``[lr_scheduler]`` table or ``training.local_batch_size``), ``"old"`` (``[training]``
+    states ``warmup_steps`` or ``batch_size`` and there is no ``[lr_scheduler]`` table), ``"mixed"``
+    (new-layout tables plus the old ``training.warmup_steps``: a fork between the two), else
+    ``"unknown"``. Only ``"new"`` gets the ``JobConfig`` defaults.
+    """
+    if root.get("lr_scheduler") is not None or root.find("training.local_batch_size") is not None:
+        if root.find("training.warmup_steps") is not None:
+            return "mixed"
+        return "new"
+    if root.find("training.warmup_steps") is not None or root.find("training.batch_size") is not None:
+        return "old"
+    return "unknown"
+
 
 class TorchTitan(Dialect):
     """torchtitan TOML job configs."""
@@ -69,24 +103,33 @@ class TorchTitan(Dialect):
         return min(0.95, 0.5 + 0.05 * len(keys & _TABLES))
 
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
-        """Defaults, optimizer name and betas, the decay schedule, global batch, precision, intervals."""
-        for canonical, spec in KEYS.items():
-            key, unit = spec if isinstance(spec, tuple) else (spec, None)
-            if not plan.has(canonical):
-                self.put(plan, canonical, DEFAULTS[key], root.get(key.split(".")[0]), key=key, unit=unit)
+        """Layout keys, defaults (new layout only), optimizer name and betas, schedule, batch, precision."""
+        kind = layout(root)
+        if kind == "old":
+            for canonical, (key, unit) in OLD_KEYS.items():
+                node = root.find(key)
+                if node is not None and not plan.has(canonical):
+                    self.take(plan, canonical, node, key, unit)
+        elif root.find("training.batch_size") is not None and not plan.has("batch.per_device"):
+            self.take(plan, "batch.per_device", root.find("training.batch_size"), "training.batch_size", PER_DEVICE)
+        if kind == "new":
+            for canonical, spec in KEYS.items():
+                key, unit = spec if isinstance(spec, tuple) else (spec, None)
+                if not plan.has(canonical):
+                    self.put(plan, canonical, DEFAULTS[key], root.get(key.split(".")[0]), key=key, unit=unit)
         name = root.find("optimizer.name")
         if name is not None:
             self.take(plan, "optimizer.type", name, "optimizer.name", convert=optimizer_family)
-        else:
+        elif kind == "new":
             self.put(plan, "optimizer.type", "adamw", root.get("optimizer"), key="optimizer.name")
         b1, b2 = root.find("optimizer.beta1"), root.find("optimizer.beta2")
         if b1 is not None or b2 is not None:
             pv = self.take(plan, "optimizer.betas", b1 or b2, "optimizer.beta1" if b1 else "optimizer.beta2")
             pv.value = [number_of(b1) if b1 is not None else 0.9, number_of(b2) if b2 is not None else 0.95]
-        self._schedule(root, plan)
-        self._batch(root, plan)
+        self._schedule(root, plan, kind)
+        self._batch(root, plan, kind)
         prec = root.find("training.mixed_precision_param")
-        p = str(prec.value) if prec is not None else DEFAULTS["training.mixed_precision_param"]
+        p = str(prec.value) if prec is not None else DEFAULTS["training.mixed_precision_param"] if kind == "new" else ""
         if p in ("bfloat16", "float16"):
             field = "precision.bf16" if p == "bfloat16" else "precision.fp16"
             if prec is not None:
@@ -99,29 +142,41 @@ class TorchTitan(Dialect):
             if node is not None and enable is not None and enable.value is True:
                 self.take(plan, field, node, f"{table}.{key}", OPT_STEP)
 
-    def _schedule(self, root: Node, plan: TrainingPlan) -> None:
-        """``decay_type`` gives the curve; ``decay_ratio`` set → warmup-stable-decay over ``ratio × steps``."""
+    def _schedule(self, root: Node, plan: TrainingPlan, kind: str) -> None:
+        """``decay_type`` gives the curve; ``decay_ratio`` set → warmup-stable-decay (decay in the last part).
+
+        The decay ends at ``training.steps`` in both layouts (``lr_scheduler.total_steps`` when stated),
+        so ``scheduler.decay_steps`` is set only from a stated ``total_steps``: a horizon equal to the
+        run length adds nothing, and one derived from a default would be a guess.
+        """
+        if kind == "old":  # one hard-coded schedule: linear warmup, linear decay to 0 at training.steps
+            near = root.find("training.warmup_steps") or root.get("training")
+            pv = self.put(plan, "scheduler.type", "linear", near, key="training.warmup_steps")
+            plan.set("scheduler.raw_type", PlanValue("linear warmup + linear decay (torchtitan before the "
+                                                     "[lr_scheduler] table)", source=pv.source))
+            return
+        if kind != "new" and root.get("lr_scheduler") is None:
+            return
         dtype = root.find("lr_scheduler.decay_type")
         ratio = root.find("lr_scheduler.decay_ratio")
         raw = str(dtype.value) if dtype is not None else DEFAULTS["lr_scheduler.decay_type"]
         near = dtype or ratio or root.get("lr_scheduler")
-        kind = {"linear": "linear", "cosine": "cosine", "sqrt": "other"}.get(raw, "other")
-        wsd = ratio is not None and number_of(ratio) is not None
-        if wsd and number_of(ratio) == 0:  # decay_ratio 0: warmup, then a constant LR
-            kind, wsd = "constant", False
-        pv = self.put(plan, "scheduler.type", "wsd" if wsd else kind, near, key="lr_scheduler.decay_type",
+        curve = {"linear": "linear", "cosine": "cosine", "sqrt": "other"}.get(raw, "other")
+        r = number_of(ratio) if ratio is not None else None
+        wsd = r is not None
+        if wsd and r == 0:  # decay_ratio 0: warmup, then a constant LR
+            curve, wsd = "constant", False
+        pv = self.put(plan, "scheduler.type", "wsd" if wsd else curve, near, key="lr_scheduler.decay_type",
                       default=dtype is None and ratio is None)
-        raw_type = "warmup + constant (decay_ratio 0)" if kind == "constant" else f"warmup + {raw} decay"
-        plan.set("scheduler.raw_type", PlanValue(raw_type + (" (WSD)" if wsd else ""), source=pv.source))
-        steps = plan.number("run.max_steps")
-        if wsd and steps is not None:
-            self.put(plan, "scheduler.decay_steps", round(number_of(ratio) * steps), ratio,
-                     key="lr_scheduler.decay_ratio*training.steps", unit=OPT_STEP, default=False)
-        elif kind != "constant" and steps is not None and plan.number("warmup.steps") is not None:
-            self.put(plan, "scheduler.decay_steps", int(steps - plan.number("warmup.steps")), plan.get("run.max_steps"),
-                     key="training.steps-lr_scheduler.warmup_steps", unit=OPT_STEP, default=False)
+        raw_type = "warmup + constant (decay_ratio 0)" if curve == "constant" else f"warmup + {raw} decay"
+        if wsd:
+            raw_type += f" in the last {r:.0%} of the run (WSD: stable at the peak before)"
+        plan.set("scheduler.raw_type", PlanValue(raw_type, source=pv.source))
+        total = root.find("lr_scheduler.total_steps")
+        if curve != "constant" and total is not None and (number_of(total) or 0) > 0:
+            self.take(plan, "scheduler.decay_steps", total, "lr_scheduler.total_steps", OPT_STEP)
 
-    def _batch(self, root: Node, plan: TrainingPlan) -> None:
+    def _batch(self, root: Node, plan: TrainingPlan, kind: str) -> None:
         """``global_batch_size`` when positive; data-parallel degree when both degrees are explicit.
 
         ``data_parallel_shard_degree = -1`` (also the default) takes every GPU the launcher
@@ -131,17 +186,20 @@ class TorchTitan(Dialect):
         g = root.find("training.global_batch_size")
         if g is not None and (number_of(g) or -1) > 0:
             self.take(plan, "batch.global", g, "training.global_batch_size", GLOBAL)
-        shard = root.find("parallelism.data_parallel_shard_degree")
-        rep = root.find("parallelism.data_parallel_replicate_degree")
+        table = "training" if kind == "old" else "parallelism"
+        shard = root.find(f"{table}.data_parallel_shard_degree")
+        rep = root.find(f"{table}.data_parallel_replicate_degree")
         s = number_of(shard) if shard is not None else None
         r = number_of(rep) if rep is not None else 1
+        if shard is None and kind != "new":
+            return
         if s is None or s < 0:  # -1 (the default): fill every GPU the launcher starts
             pv = self.put(plan, "batch.world_size", "data_parallel_shard_degree -1: all GPUs left by the other "
                           "parallel degrees (set by the launcher)", shard or root.get("parallelism"),
-                          key="parallelism.data_parallel_shard_degree", default=shard is None)
+                          key=f"{table}.data_parallel_shard_degree", default=shard is None)
             pv.resolved = False
         elif s > 0 and r is not None and r > 0:
-            pv = self.take(plan, "batch.world_size", shard, "parallelism.data_parallel_shard_degree")
+            pv = self.take(plan, "batch.world_size", shard, f"{table}.data_parallel_shard_degree")
             pv.value = int(s * r)
             local, glob = plan.number("batch.per_device"), plan.number("batch.global")
             if local and glob and glob % (local * s * r) == 0:

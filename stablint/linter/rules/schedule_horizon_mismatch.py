@@ -19,23 +19,27 @@ hundreds of times.
 
 ### Example
 ```yaml
-training:
-  optimizer: adamw
-  learning_rate: 0.001
-  epochs: 300
-  scheduler: CosineAnnealingLR
-  t_max: 500
+default: &DEFAULT
+  opt:
+    n_epochs: 300
+    learning_rate: 0.001
+    scheduler: CosineAnnealingLR
+    scheduler_T_max: 500
 ```
 
 ### Use instead
 ```yaml
-training:
-  optimizer: adamw
-  learning_rate: 0.001
-  epochs: 300
-  scheduler: CosineAnnealingLR
-  t_max: 300
+default: &DEFAULT
+  opt:
+    n_epochs: 300
+    learning_rate: 0.001
+    scheduler: CosineAnnealingLR
+    scheduler_T_max: 300
 ```
+
+The rule compares only counts whose unit is known: a horizon in a custom config whose
+training loop is not known (it may step the scheduler per epoch or per batch) is not
+compared with anything (neuraloperator steps per epoch: ``neuralop/training/trainer.py``).
 
 ### References
 - research/existing_checks.md B3 (T_max vs. stepping unit; neuraloperator ``scheduler_T_max: 500`` with ``n_epochs: 300``; nanoGPT ``lr_decay_iters ≠ max_iters``).
