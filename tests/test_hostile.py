@@ -37,8 +37,6 @@ def _bomb(levels: int = 9, width: int = 9) -> str:
 
 
 CASES = {
-    "python_tag.yaml": ("lr: !!python/object/apply:os.system ['touch CANARY']\n", "unsafe YAML tag"),
-    "python_name.yaml": ("x: !!python/name:os.system\n", "unsafe YAML tag"),
     "bomb.yaml": (_bomb(), "alias expansion"),
     "deep.yaml": ("a: " + "[" * 20000 + "]" * 20000 + "\n", "nesting deeper"),
     "deep_block.yaml": ("".join(" " * i + f"k{i}:\n" for i in range(1500)) + " " * 1500 + "v: 1\n", "nesting deeper"),
@@ -71,6 +69,39 @@ def test_non_mapping_root_is_skipped_not_an_error(tmp_path, name, text):
     assert code == 0 and data["errors"] == [] and data["findings"] == []
     code, data, _ = lint_json(str(p), extra=("--dialect", "generic"), timeout=30)
     assert code == 2 and "must be a mapping" in only_error(data)["message"]
+
+
+PYTHON_TAGS = {
+    "python_tag.yaml": "lr: !!python/object/apply:os.system ['touch CANARY']\nbatch_size: 0\n",
+    "python_seq.yaml": "lr: 0.1\nbatch_size: 0\nx: !!python/object/apply:os.system\n  - touch CANARY\n",
+    "python_new.yaml": "lr: !!python/object/new:os.system [touch CANARY]\nbatch_size: 0\n",
+}
+
+
+def test_python_tag_payloads_are_live():
+    # the control: yaml.unsafe_load runs each payload (so "no CANARY" below means stablint built nothing)
+    import tempfile
+
+    import yaml
+    for text in PYTHON_TAGS.values():
+        with tempfile.TemporaryDirectory() as d:
+            canary = os.path.join(d, "CANARY")
+            yaml.unsafe_load(text.replace("CANARY", canary))
+            assert os.path.exists(canary), text
+
+
+@pytest.mark.parametrize("name", sorted(PYTHON_TAGS))
+def test_python_tags_construct_nothing_and_the_rest_is_linted(tmp_path, name):
+    canary = tmp_path / "CANARY"
+    p = tmp_path / name
+    p.write_text(PYTHON_TAGS[name].replace("CANARY", str(canary)))
+    code, data, _ = lint_json(str(p), extra=("--isolated",), timeout=30)
+    assert not canary.exists()
+    assert data["errors"] == [] and code == 1  # not an input error: the file is linted ...
+    rules = {f["rule"] for f in data["findings"]}
+    assert "invalid-value" in rules  # ... (batch_size 0 is found) ...
+    assert not any(f["line"] == 1 and f["rule"] in ("lr-out-of-range", "invalid-value")
+                   for f in data["findings"] if name != "python_seq.yaml")  # ... and the tagged lr is unresolved
 
 
 def test_python_config_that_calls_os_system_eval_exec_import_runs_nothing(tmp_path):

@@ -46,10 +46,20 @@ def test_yaml_merge_keys_are_flattened():
     assert doc.find("exp.lr").value == 0.1 and doc.find("exp.bs").value == 8
 
 
-def test_yaml_python_tags_refused():
-    with pytest.raises(InputError) as e:
-        load_text("c.yaml", "x: !!python/object/apply:os.system ['touch /tmp/pwned']\n")
-    assert e.value.line == 1 and "unsafe" in e.value.message
+def test_yaml_python_tags_are_left_unresolved_never_constructed():
+    # detectron2 configs use !!python/object/apply:eval on purpose (fvcore loads with yaml.unsafe_load);
+    # the tagged value (scalar or collection, with its anchor and aliases) is UNRESOLVED, the rest is read
+    text = ("x: !!python/object/apply:os.system ['touch /tmp/pwned']\n"
+            "y: &n !!python/name:os.system\nz: *n\n"
+            "w: !!python/object:collections.OrderedDict {a: 1, b: [1, 2]}\nlr: 0.01\n")
+    doc = load_text("c.yaml", text)
+    for key in ("x", "y", "z", "w"):
+        assert doc.find(key).value is UNRESOLVED, key
+    assert doc.find("x").raw == "!!python/object/apply:os.system ['touch /tmp/pwned']"
+    assert doc.find("w").raw == "!!python/object:collections.OrderedDict {a: 1, b: [1, 2]}"
+    assert doc.find("lr").value == 0.01
+    kinds = [(i.kind, i.key_path, i.line) for i in doc.issues]
+    assert ("unresolved-expression", "x", 1) in kinds and ("unresolved-expression", "w", 4) in kinds
 
 
 def test_yaml_alias_bomb_bounded():

@@ -207,6 +207,7 @@ class Generic(Dialect):
                         plan.set("scheduler.raw_type", PlanValue(pv.value, source=pv.source))
                         pv.value = scheduler_kind(pv.value)
                     break
+        self._unbounded_counts(plan)
         if plan.has("batch.per_device") and any("speechbrain" in (i.detail or "") for i in doc.issues if i.kind == "custom-tag"):
             # SpeechBrain HyperPyYAML recipe: one batch element is a variable-length utterance/mixture
             self.put(plan, "batch.sample_kind", "utterance", plan.get("batch.per_device"), derived=True)
@@ -322,6 +323,23 @@ class Generic(Dialect):
                     line, col = node.anchor
                     plan.set("loss.weights", PlanValue(terms, source=Provenance(node.path or plan.path, line, col, path)))
                     return
+
+    def _unbounded_counts(self, plan: TrainingPlan) -> None:
+        """Drop an epoch or step count of ``-1``: "no limit from this count".
+
+        The trainer of a custom file is not known; in the Lightning Trainer that NeMo and
+        many custom configs feed, ``max_epochs=-1`` is documented as infinite training and
+        ``max_steps=-1`` is the default "disabled" (``lightning/pytorch/trainer/trainer.py``
+        ``Trainer.__init__`` docstring), the run being bounded by the other count; HF
+        ``TrainingArguments.max_steps`` also defaults to ``-1`` (use the epochs). So ``-1`` is
+        not an invalid value and not a run length.
+        """
+        for field in ("run.epochs", "run.max_steps"):
+            pv = plan.get(field)
+            if pv is not None and pv.number == -1:
+                plan.fields.pop(field)
+                key = pv.source.key if pv.source else field
+                plan.notes.append(f"{key} -1: no limit from this count (Lightning/HF: bounded by the other one)")
 
     def _units(self, plan: TrainingPlan) -> None:
         """Units of the counts found by name: schedule counts follow ``scheduler.interval``

@@ -318,6 +318,10 @@ class Hydra(Dialect):
                 if node is not None and node.is_scalar and node.value is not None and not plan.has(field):
                     if field == "run.max_steps" and (number_of(node) or -1) <= 0:
                         continue
+                    if field == "run.epochs" and number_of(node) == -1:  # Lightning: infinite training
+                        plan.notes.append(f"{prefix}.max_epochs -1: train until max_steps/max_time or forever "
+                                          "(Lightning Trainer)")
+                        continue
                     self.take(plan, field, node, f"{prefix}.{key}", unit)
             clip = t.get("gradient_clip_val")
             if clip is not None and clip.value is not None:

@@ -13,9 +13,13 @@ record the two YAML 1.1 surprises (research/dialects.md §1):
 * ``yes``/``no``/``on``/``off`` become booleans; ``Node.alt`` holds the string.
 
 Duplicate keys are recorded (the last one wins, as in PyYAML). Merge keys
-(``<<: *DEFAULT``) are flattened. ``!!python/...`` tags are refused
-(:class:`InputError`); other application tags (HyperPyYAML's ``!new:``, ``!ref``)
-are kept as plain values with the tag noted. Alias expansion is bounded
+(``<<: *DEFAULT``) are flattened. A value tagged ``!!python/...`` is **never
+constructed**: it becomes :data:`~stablint.linter.document.UNRESOLVED` with its source text
+as ``raw`` (an ``"unresolved-expression"`` issue) and the rest of the file is linted, since
+some frameworks load such files on purpose (detectron2 ``CfgNode.load_yaml_with_base`` →
+fvcore ``yaml.unsafe_load``, e.g. ``SIZES: !!python/object/apply:eval ["[[32, ...]]"]``);
+other application tags (HyperPyYAML's ``!new:``, ``!ref``) are kept as plain values with
+the tag noted. Alias expansion is bounded
 (:data:`MAX_NODES`) so a "billion laughs" file fails fast.
 """
 
@@ -26,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from ..document import Document, InputError, LoadIssue, Node
+from ..document import UNRESOLVED, Document, InputError, LoadIssue, Node
 
 try:  # libyaml is an order of magnitude faster at composing
     _Loader = yaml.CSafeLoader
@@ -43,6 +47,8 @@ _BOOL11 = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
 #: libyaml's own depth error ("exceeded maximum nesting depth", libyaml 0.2.6 scanner.c)
 _LIBYAML_DEPTH = re.compile(r"nesting depth", re.IGNORECASE)
 _STD_PREFIX = "tag:yaml.org,2002:"
+#: longest source text kept as ``raw`` of a value that is not constructed
+RAW_LIMIT = 200
 _STR_TAG = _STD_PREFIX + "str"
 
 _resolver = yaml.resolver.Resolver()
@@ -72,8 +78,8 @@ class _Builder:
     aliases so a billion-laughs file stops at :data:`MAX_NODES` without expanding it.
     """
 
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, path: str, text: str = ""):
+        self.path, self.text = path, text
         self.issues: list[LoadIssue] = []
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.total = 0
@@ -86,12 +92,31 @@ class _Builder:
             raise InputError(self.path, f"document has more than {MAX_NODES:,} values after alias expansion (alias bomb or not a config)",
                              mark.line + 1, mark.column + 1)
 
+    @staticmethod
+    def _unsafe(ev) -> bool:
+        """Whether ``ev`` carries a Python tag (``!!python/object/apply:...``, ``!!python/name:...``)."""
+        tag = getattr(ev, "tag", None) or ""
+        return tag.startswith(_STD_PREFIX + "python/") or tag.startswith("!!python") or "python/" in tag[:40]
+
+    def _unresolved(self, ev, node: Node, key_path: str, events) -> None:
+        """A Python-tagged value: skip it without constructing anything, keep its text.
+
+        For a collection, the events up to its end are consumed (never composed), so
+        nothing inside it is built either; its anchor, if any, names the unresolved node.
+        """
+        start, end = ev.start_mark, ev.end_mark
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            end = self._skip_subtree(events) or end
+        text = self.text[start.index:end.index] if self.text and end.index > start.index else f"{ev.tag} ..."
+        node.value, node.raw, node.tag = UNRESOLVED, text[:RAW_LIMIT], None
+        node.end_line, node.end_column = end.line + 1, end.column + 1
+        self.issues.append(LoadIssue("unresolved-expression", key_path, node.line, node.column,
+                                     f"{ev.tag} value not constructed (stablint never builds Python objects)",
+                                     self.path))
+
     def _new(self, ev) -> Node:
         sm, em = ev.start_mark, ev.end_mark
         tag = ev.tag or ""
-        if tag.startswith(_STD_PREFIX + "python/") or tag.startswith("!!python") or "python/" in tag[:40]:
-            raise InputError(self.path, f"refusing unsafe YAML tag {tag!r}: stablint never constructs Python objects",
-                             sm.line + 1, sm.column + 1)
         node = Node(value=None, line=sm.line + 1, column=sm.column + 1, end_line=em.line + 1,
                     end_column=em.column + 1, path=self.path)
         if tag and not tag.startswith(_STD_PREFIX) and tag != "!":
@@ -177,7 +202,8 @@ class _Builder:
         parent.items[key] = node
 
     @staticmethod
-    def _skip_subtree(events) -> None:
+    def _skip_subtree(events):
+        """Consume the events of an open collection up to its end; return the end mark (``None`` at EOF)."""
         depth = 1
         for sub in events:
             if isinstance(sub, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -185,7 +211,8 @@ class _Builder:
             elif isinstance(sub, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
                 if depth == 0:
-                    return
+                    return sub.end_mark
+        return None
 
     # -- the loop ----------------------------------------------------------------
     def build(self, events) -> Node | None:
@@ -239,6 +266,12 @@ class _Builder:
                         top.merges.append(target)
                         top.size += size
                 top.pending = None
+            elif self._unsafe(ev):
+                node = self._new(ev)
+                self._grow(1, ev.start_mark)
+                self._unresolved(ev, node, self._child_path(top, top.pending[0] if top and top.pending else None),
+                                 events)
+                self._complete(stack, node, 1, ev.anchor, fresh=True)
             elif isinstance(ev, yaml.ScalarEvent):
                 node = self._new(ev)
                 self._grow(1, ev.start_mark)
@@ -275,10 +308,11 @@ def load_yaml(path: str, text: str) -> Document:
         empty mapping.
 
     Raises:
-        InputError: syntax errors (with the parser's line/column), unsafe tags,
-            alias bombs, excessive nesting.
+        InputError: syntax errors (with the parser's line/column), alias bombs,
+            excessive nesting (a ``!!python/...`` value is not an error: it is left
+            unresolved, never constructed).
     """
-    builder = _Builder(path)
+    builder = _Builder(path, text)
     loader = _Loader(text)
     try:
         root = builder.build(_events(loader))
