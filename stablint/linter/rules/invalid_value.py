@@ -4,6 +4,8 @@
 Validates the normalized TrainingPlan against its JSON Schema
 (``stablint/schemas/training_plan.schema.json``): learning rate > 0, dropout in
 [0, 1), batch sizes >= 1, ReduceLROnPlateau factor in (0, 1), betas in [0, 1) ...
+A framework default (provenance ``framework_default``) is never reported: it is not the
+file's mistake, and dialects derive nothing from defaults.
 
 ### Why is this bad?
 Some of these fail at start-up, after the model and data have loaded (often
@@ -190,8 +192,8 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         path = list(err.absolute_path)
         name = str(path[0]) if path else ""
         pv = plan.get(name)
-        if pv is None:
-            continue
+        if pv is None or (pv.source is not None and pv.source.framework_default):
+            continue  # a framework default is not the file's mistake (and nothing is derived from one)
         value = plain(err.instance)
         if err.validator == "type" and isinstance(value, (dict, list)):
             continue
