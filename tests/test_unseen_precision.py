@@ -50,6 +50,16 @@ def test_torchtitan_old_layout_stated_warmup_longer_than_the_run_still_found(tmp
     assert [f.severity for f in found["warmup-exceeds-training"]] == ["error"]
 
 
+def test_torchtitan_oldest_data_parallel_degree_fills_every_gpu():
+    # u0472 YerevaNN/YNNtitan train_configs/llama3_8b.toml @8c3fea00c406 (BSD-3-Clause): batch_size = 1 with
+    # [training] data_parallel_degree = -1 ("leftover ranks will be used", its torchtitan/config_manager.py:263)
+    found, plan = _lint(UNSEEN / "u0472_llama3_8b.toml")
+    assert plan.value("batch.per_device") == 1
+    ws = plan.get("batch.world_size")
+    assert ws is not None and not ws.resolved and ws.source.key == "training.data_parallel_degree"
+    assert not [f for f in found.get("batch-size-one", []) if f.severity != "info"]
+
+
 def test_torchtitan_new_layout_derives_nothing_from_defaults(tmp_path):
     # new layout, warmup not stated (default 200 > 10 steps): no negative derived decay length
     text = '[job]\ndump_folder = "out"\n[optimizer]\nname = "AdamW"\nlr = 8e-4\n[lr_scheduler]\ndecay_type = "linear"\n' \

@@ -187,7 +187,10 @@ class TorchTitan(Dialect):
         if g is not None and (number_of(g) or -1) > 0:
             self.take(plan, "batch.global", g, "training.global_batch_size", GLOBAL)
         table = "training" if kind == "old" else "parallelism"
-        shard = root.find(f"{table}.data_parallel_shard_degree")
+        shard_key = f"{table}.data_parallel_shard_degree"
+        if kind == "old" and root.find(shard_key) is None and root.find("training.data_parallel_degree") is not None:
+            shard_key = "training.data_parallel_degree"  # the oldest spelling (-1 = every GPU, too)
+        shard = root.find(shard_key)
         rep = root.find(f"{table}.data_parallel_replicate_degree")
         s = number_of(shard) if shard is not None else None
         r = number_of(rep) if rep is not None else 1
@@ -196,10 +199,10 @@ class TorchTitan(Dialect):
         if s is None or s < 0:  # -1 (the default): fill every GPU the launcher starts
             pv = self.put(plan, "batch.world_size", "data_parallel_shard_degree -1: all GPUs left by the other "
                           "parallel degrees (set by the launcher)", shard or root.get("parallelism"),
-                          key=f"{table}.data_parallel_shard_degree", default=shard is None)
+                          key=shard_key, default=shard is None)
             pv.resolved = False
         elif s > 0 and r is not None and r > 0:
-            pv = self.take(plan, "batch.world_size", shard, f"{table}.data_parallel_shard_degree")
+            pv = self.take(plan, "batch.world_size", shard, shard_key)
             pv.value = int(s * r)
             local, glob = plan.number("batch.per_device"), plan.number("batch.global")
             if local and glob and glob % (local * s * r) == 0:
