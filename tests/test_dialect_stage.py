@@ -226,7 +226,15 @@ def test_generic_hf_style_schedule_steps_per_step():
         assert plan.dialect == "generic" and plan.value("scheduler.interval") == "step", name
 
 
-@pytest.mark.parametrize("name", ["seed000_before.yaml", "seed001_before.yaml", "seed002_before.yaml"])
+def test_generic_restart_schedule_without_evidence_has_no_interval():
+    """Seed 001: CosineAnnealingWarmRestarts, no word on when the loop steps it (torch documents both
+    per-epoch and per-batch ``step(epoch + i / iters)`` use): interval unknown, T_0 keeps no unit."""
+    plan = plan_of(os.path.join(EXAMPLES, "seed001_before.yaml"))
+    assert plan.has("scheduler.interval") and plan.value("scheduler.interval") is None
+    assert plan.value("scheduler.t_0") == 30 and plan.unit("scheduler.t_0") is None
+
+
+@pytest.mark.parametrize("name", ["seed000_before.yaml", "seed002_before.yaml"])
 def test_generic_plateau_and_restart_loops_stay_per_epoch(name):
     plan = plan_of(os.path.join(EXAMPLES, name))
     assert plan.value("scheduler.interval") == "epoch"
@@ -239,12 +247,13 @@ def test_generic_plateau_and_restart_loops_stay_per_epoch(name):
     ("lr: 1.0e-4\nepochs: 30\nscheduler: get_linear_schedule_with_warmup\n", "step"),
     ("lr: 1.0e-4\nepochs: 30\nscheduler: OneCycleLR\n", "step"),
     ("lr: 1.0e-4\nmax_steps: 20000\nscheduler: cosine\nt_max: 20000\n", "step"),
-    ("lr: 1.0e-4\nepochs: 30\nwarmup_steps: 0\nscheduler: cosine\nt_max: 30\n", "epoch"),
+    # no evidence of when the custom loop steps a cosine (trlx steps per optimizer step): unknown
+    ("lr: 1.0e-4\nepochs: 30\nwarmup_steps: 0\nscheduler: cosine\nt_max: 30\n", None),
     ("lr: 1.0e-4\nmax_steps: 20000\nwarmup_steps: 500\nscheduler: StepLR\nstep_size: 10\n", "epoch"),
-    ("lr: 1.0e-4\nepochs: 30\nscheduler: CosineAnnealingLR\nt_max: 30\n", "epoch"),
+    ("lr: 1.0e-4\nepochs: 30\nscheduler: CosineAnnealingLR\nt_max: 30\n", None),
 ])
 def test_generic_interval_evidence(tmp_path, text, interval):
     plan = plan_of(write(tmp_path, "train.yaml", text))
     assert plan.dialect == "generic" and plan.value("scheduler.interval") == interval
     if plan.has("scheduler.t_max"):
-        assert plan.unit("scheduler.t_max") == ("opt_step" if interval == "step" else "epoch")
+        assert plan.unit("scheduler.t_max") == {"step": "opt_step", "epoch": "epoch", None: None}[interval]
