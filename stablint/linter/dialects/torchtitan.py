@@ -152,8 +152,9 @@ class TorchTitan(Dialect):
         if kind == "old":  # one hard-coded schedule: linear warmup, linear decay to 0 at training.steps
             near = root.find("training.warmup_steps") or root.get("training")
             pv = self.put(plan, "scheduler.type", "linear", near, key="training.warmup_steps")
-            plan.set("scheduler.raw_type", PlanValue("linear warmup + linear decay (torchtitan before the "
-                                                     "[lr_scheduler] table)", source=pv.source))
+            if plan.has("scheduler.type"):  # withheld with the defaults when detection is not confident
+                plan.set("scheduler.raw_type", PlanValue("linear warmup + linear decay (torchtitan before the "
+                                                         "[lr_scheduler] table)", source=pv.source))
             return
         if kind != "new" and root.get("lr_scheduler") is None:
             return
@@ -171,7 +172,8 @@ class TorchTitan(Dialect):
         raw_type = "warmup + constant (decay_ratio 0)" if curve == "constant" else f"warmup + {raw} decay"
         if wsd:
             raw_type += f" in the last {r:.0%} of the run (WSD: stable at the peak before)"
-        plan.set("scheduler.raw_type", PlanValue(raw_type, source=pv.source))
+        if plan.has("scheduler.type"):
+            plan.set("scheduler.raw_type", PlanValue(raw_type, source=pv.source))
         total = root.find("lr_scheduler.total_steps")
         if curve != "constant" and total is not None and (number_of(total) or 0) > 0:
             self.take(plan, "scheduler.decay_steps", total, "lr_scheduler.total_steps", OPT_STEP)
