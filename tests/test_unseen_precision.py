@@ -167,3 +167,16 @@ def test_detectron2_python_eval_tag_is_unresolved_and_the_file_is_linted(tmp_pat
     # the rest of the file is linted: a milestone past MAX_ITER is still found
     found, _ = _lint(_write(tmp_path, "Base-RetinaNet.yaml", D2_RETINANET.replace("(60000, 80000)", "(60000, 95000)")))
     assert "scheduler-never-fires" in found
+
+
+def test_hydra_inference_config_runs_load_rules_only():
+    """Aaaapril4/PhaseNet-TF@a684f59 (MIT), bench u0063/u0064: predict.yaml (task_name "inference",
+    src/predict.py only calls trainer.predict) and train.yaml compose the same model file whose
+    MultiStepLR milestones lie beyond max_epochs. The finding is right for train.yaml, not for predict.yaml."""
+    predict = UNSEEN / "u0063" / "configs" / "predict.yaml"
+    train = UNSEEN / "u0064" / "configs" / "train.yaml"
+    by_rule_predict, plan_predict = _lint(predict)
+    by_rule_train, plan_train = _lint(train)
+    assert "scheduler-never-fires" in by_rule_train and plan_train.value("run.stage") != "inference"
+    assert "scheduler-never-fires" not in by_rule_predict
+    assert plan_predict.value("run.stage") == "inference"

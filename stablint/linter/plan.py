@@ -58,7 +58,7 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     # run length
     "run.epochs": ((float, int), "training length in epochs"),
     "run.max_steps": ((int, float), "training length in steps (unit opt_step or iteration)"),
-    "run.stage": ((str,), "training objective, lower case: pretrain, sft, dpo, ppo, rm, kto, orpo, simpo, grpo (LLaMA-Factory stage, axolotl rl, TRL trainer)"),
+    "run.stage": ((str,), "training objective, lower case: pretrain, sft, dpo, ppo, rm, kto, orpo, simpo, grpo (LLaMA-Factory stage, axolotl rl, TRL trainer); inference for an eval/predict config (only load rules run)"),
     # warmup
     "warmup.steps": ((int, float), "warmup length (unit opt_step, iteration or epoch)"),
     "warmup.ratio": ((float, int), "warmup as a fraction of the run (unit ratio)"),

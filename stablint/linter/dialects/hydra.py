@@ -264,7 +264,17 @@ class Hydra(Dialect):
 
     # -- normalization ------------------------------------------------------------
     def refine(self, doc: Document, root: Node, plan: TrainingPlan, ctx: Context) -> None:
-        """Find components by ``_target_``; then the Trainer, data and layout-specific keys."""
+        """Find components by ``_target_``; then the Trainer, data and layout-specific keys.
+
+        A primary config of lightning-hydra-template's shape whose ``task_name`` names an
+        inference task (``configs/eval.yaml``: ``task_name: "eval"``; predict configs:
+        ``"inference"``) starts no training: ``run.stage`` becomes ``inference`` and the
+        engine runs only the load rules (STL0xx) on it (the composed model/scheduler files
+        are shared with the training config, which is checked on its own).
+        """
+        task = doc.root.get("task_name") if isinstance(doc.root.value, dict) else None
+        if task is not None and isinstance(task.value, str) and task.value.strip().lower() in INFERENCE_TASKS:
+            self.put(plan, "run.stage", "inference", task, "task_name", default=False)
         for path, node in root.walk():
             target, args, suffix = _target(node)
             if target is None:
@@ -409,6 +419,11 @@ class _Overrides:
 #: How many parent folders of a file are searched for the config root (the folder of the groups).
 ROOT_SEARCH_PARENTS = 3
 _HEADER = re.compile(r"^#\s*@package\s+(\S+)\s*$", re.M)
+
+
+#: ``task_name`` values of configs that evaluate or predict instead of training
+#: (lightning-hydra-template: ``eval.yaml`` has ``task_name: "eval"``, ``train.yaml`` ``"train"``).
+INFERENCE_TASKS = frozenset({"eval", "evaluate", "evaluation", "inference", "predict", "prediction", "test", "testing"})
 
 
 def _normalize_file_name(name: str) -> str:
