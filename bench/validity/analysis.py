@@ -17,7 +17,7 @@ from .sweep import cases
 
 #: Families used to choose thresholds; every other family is held out (fixed before calibrating).
 CALIBRATION = {"s0-lr-mlp", "s0-clip-mlp", "s1-weights-lr2e-4", "s2-patience-e50", "s4-lora-lr1e-05",
-               "s4-lora-lr0.001"}
+               "s4-lora-lr0.001", "s3-batch-digits", "s0-plateau-train-lr5e-5"}
 
 #: Calibrated parameter → (signal, module where it lives, attribute or option name, candidate values).
 PARAMS = {
@@ -97,33 +97,56 @@ def recompute(case, probe: dict, signal: str, rule: str, override: dict | None =
     return pr.get("verdict", "inconclusive"), pr.get("evidence") or {}
 
 
+def _spec(case):
+    """The probe's spec for ``case`` (pure Python: optimizer family etc. for :func:`shipped`)."""
+    from stablint.probes.runner import load
+    from stablint.probes.spec import spec_from_plan
+
+    from .runs import config_path
+
+    plan, _ = load(config_path(case))
+    return spec_from_plan(plan, target=case.target, steps=case.probe_steps)
+
+
+def shipped(verdict: str, evidence: dict, signal: str, rule: str, spec) -> str:
+    """The verdict the probe reports after :func:`stablint.probes.verdicts.downgrade`."""
+    from stablint.probes.verdicts import downgrade
+
+    return downgrade({"verdict": verdict, "evidence": evidence, "note": ""}, signal, rule, spec)["verdict"]
+
+
 def rows(data: dict) -> list[dict]:
-    """One row per (case, finding): rule, static, signal, verdict, label, half, evidence."""
+    """One row per (case, finding): rule, static, signal, measured verdict (recomputed at the shipped
+    thresholds, before any downgrade), shipped verdict, label, half, evidence."""
     out = []
     for c in cases():
         d = data[c.id]
+        spec = _spec(c)
+        half = "cal" if c.family in CALIBRATION else "test"
         for f in d["probe"]["findings"]:
             lab = labels.label(f["signal"], d["long"], d["ref"]) if f["signal"] else None
+            v, ev = (recompute(c, d["probe"], f["signal"], f["rule"]) if f["signal"] else (f["verdict"], {}))
             out.append({"case": c.id, "family": c.family, "rule": f["rule"], "static": f["static"],
-                        "signal": f["signal"], "verdict": f["verdict"], "label": lab,
-                        "half": "cal" if c.family in CALIBRATION else "test", "evidence": f["evidence"]})
+                        "signal": f["signal"], "verdict": v, "stored": f["verdict"],
+                        "shipped": shipped(v, ev, f["signal"], f["rule"], spec), "label": lab, "half": half,
+                        "evidence": ev or f["evidence"]})
         if c.family.startswith("s0-lr"):  # update-ratio is measured on every probe: judged on the LR families
-            chk = {x["signal"]: x for x in d["probe"]["checks"]}.get("update-ratio")
-            if chk:
-                out.append({"case": c.id, "family": c.family, "rule": "(probe check)", "static": False,
-                            "signal": "update-ratio", "verdict": chk["verdict"],
-                            "label": labels.label("update-ratio", d["long"], d["ref"]),
-                            "half": "cal" if c.family in CALIBRATION else "test", "evidence": chk["evidence"]})
+            v, ev = recompute(c, d["probe"], "update-ratio", "")
+            out.append({"case": c.id, "family": c.family, "rule": "(probe check)", "static": False,
+                        "signal": "update-ratio", "verdict": v, "stored": v,
+                        "shipped": shipped(v, ev, "update-ratio", "", spec),
+                        "label": labels.label("update-ratio", d["long"], d["ref"]), "half": half, "evidence": ev})
     return out
 
 
-def confusion(rs: list[dict]) -> dict:
-    """Counts verdict x label, precision, recall, agreement over decided verdicts, share inconclusive."""
+def confusion(rs: list[dict], key: str = "verdict") -> dict:
+    """Counts verdict x label, precision, recall, agreement over decided verdicts, share inconclusive
+    (``key``: ``"verdict"`` = measured, ``"shipped"`` = after the downgrades)."""
     m = {v: {True: 0, False: 0} for v in ("confirmed", "not-observed", "inconclusive")}
     for r in rs:
-        if r["label"] is None or r["verdict"] not in m:
+        if r["label"] is None or r[key] not in m:
             continue
-        m[r["verdict"]][bool(r["label"])] += 1
+        m[r[key]][bool(r["label"])] += 1
     tp, fp = m["confirmed"][True], m["confirmed"][False]
     fn, tn = m["not-observed"][True], m["not-observed"][False]
     pos = tp + fn + m["inconclusive"][True]
@@ -175,16 +198,9 @@ def key_of(v) -> str:
 
 
 def mismatches(data: dict, rs: list[dict]) -> list[str]:
-    """Rows whose recomputed default verdict differs from the probe's stored one (should be empty)."""
-    by_id = {c.id: c for c in cases()}
-    bad = []
-    for r in rs:
-        if r["rule"] == "(probe check)" or r["signal"] is None:
-            continue
-        v, _ = recompute(by_id[r["case"]], data[r["case"]]["probe"], r["signal"], r["rule"])
-        if v != r["verdict"]:
-            bad.append(f"{r['case']} {r['rule']}: stored {r['verdict']}, recomputed {v}")
-    return bad
+    """Rows whose stored probe verdict is neither the recomputed one nor its shipped form (should be empty)."""
+    return [f"{r['case']} {r['rule']}: stored {r['stored']}, recomputed {r['verdict']}" for r in rs
+            if r["signal"] and r["stored"] not in (r["verdict"], r["shipped"])]
 
 
 def fmt(x, pct=False):

@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 
 from bench.validity import analysis as an  # noqa: E402
 from bench.validity.compute import compute_all  # noqa: E402
+from bench.validity.digits_target import dataset_name  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: Evidence key plotted per signal (the statistic the threshold applies to) and its threshold.
@@ -62,6 +63,19 @@ def table(title: str, groups: dict) -> list[str]:
                    f"| {an.fmt(c['precision'])} | {an.fmt(c['recall'])} | {an.fmt(c['agreement'])} ({c['decided']}) "
                    f"| {an.fmt(c['inconclusive'])} |")
     return out + [""]
+
+
+def predictive(rs: list[dict]) -> dict:
+    """(signal, rule) → {"confirmed": "k of n", "not-observed": "k of n"}: how often each verdict direction was right."""
+    out: dict = {}
+    for r in rs:
+        if r["label"] is None or r["verdict"] not in ("confirmed", "not-observed"):
+            continue
+        e = out.setdefault((r["signal"], r["rule"]), {"confirmed": [0, 0], "not-observed": [0, 0]})
+        right = bool(r["label"]) == (r["verdict"] == "confirmed")
+        e[r["verdict"]][0] += right
+        e[r["verdict"]][1] += 1
+    return {k: {d: f"{a} of {n}" if n else "-" for d, (a, n) in v.items()} for k, v in sorted(out.items())}
 
 
 def plots(rs: list[dict], cal: dict) -> list[str]:
@@ -116,6 +130,9 @@ def main(argv=None) -> int:
                 for r in sorted({x["rule"] for x in rs if x["static"]})}
     per_signal = {s: an.confusion([x for x in rs if x["signal"] == s]) for s in sorted({x["signal"] for x in rs if x["signal"]})}
     held = {s: an.confusion([x for x in rs if x["signal"] == s and x["half"] == "test"]) for s in per_signal}
+    ship = {s: an.confusion([x for x in rs if x["signal"] == s], "shipped") for s in per_signal}
+    ship_held = {s: an.confusion([x for x in rs if x["signal"] == s and x["half"] == "test"], "shipped")
+                 for s in per_signal}
     cal = an.calibrate(data)
     mism = an.mismatches(data, rs)
     made = [] if args.no_plots else plots(rs, cal)
@@ -124,7 +141,14 @@ def main(argv=None) -> int:
     lines += table("Per rule (static findings only)", {k: v for k, v in per_rule.items() if v["n"]})
     lines += table("Per signal (static findings and stand-ins, both halves)", {k: v for k, v in per_signal.items() if v["n"]})
     lines += table("Per signal, held-out half only (shipped thresholds)", {k: v for k, v in held.items() if v["n"]})
-    lines += ["### Calibration (chosen on the calibration half; agreement / inconclusive per half)", "",
+    lines += table("Per signal after the downgrades (what the probe reports), both halves",
+                   {k: v for k, v in ship.items() if v["n"]})
+    lines += table("Per signal after the downgrades, held-out half", {k: v for k, v in ship_held.items() if v["n"]})
+    lines += ["### Predictive value per direction (measured verdicts, both halves; the downgrade criterion)", "",
+              "| signal | rule | confirmed: long run bad | not-observed: long run fine |", "|---|---|---|---|"]
+    for (sig, rule), pv in predictive(rs).items():
+        lines.append(f"| {sig} | {rule} | {pv['confirmed']} | {pv['not-observed']} |")
+    lines += ["", "### Calibration (chosen on the calibration half; agreement / inconclusive per half)", "",
               "| parameter | signal | default | chosen | cal: default | cal: chosen | held-out: default | held-out: chosen |",
               "|---|---|---|---|---|---|---|---|"]
     for p, c in cal.items():
@@ -133,11 +157,11 @@ def main(argv=None) -> int:
         cell = lambda x: f"{an.fmt(x['agreement'])} / {an.fmt(x['inconclusive'])} (N {x['n']})"  # noqa: E731
         lines.append(f"| {p} | {c['signal']} | {c['default']:g} | {c['chosen']:g} | {cell(d['cal'])} | {cell(ch['cal'])} "
                      f"| {cell(d['test'])} | {cell(ch['test'])} |")
-    lines += ["", "### Per config", "", "| config | half | rule | static | signal | verdict | long-run label |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["", "### Per config", "", "| config | half | rule | static | signal | measured verdict | shipped | long-run label |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in rs:
         lines.append(f"| {r['case']} | {r['half']} | {r['rule']} | {'yes' if r['static'] else 'stand-in'} | {r['signal']} "
-                     f"| {r['verdict']} | {r['label']} |")
+                     f"| {r['verdict']} | {r['shipped']} | {r['label']} |")
     lines += ["", f"Recomputed-verdict mismatches with the stored probe verdicts: {len(mism)}.", "", "<!-- /tables -->"]
     readme = os.path.join(HERE, "README.md")
     text = open(readme).read()
@@ -147,8 +171,9 @@ def main(argv=None) -> int:
     with open(readme, "w") as fh:
         fh.write(text)
     summary = {"configs": len(data), "per_rule": per_rule, "per_signal": per_signal, "held_out": held,
+               "shipped": ship, "shipped_held_out": ship_held,
                "calibration": {p: {k: v for k, v in c.items() if k != "grid"} | {"grid": c["grid"]} for p, c in cal.items()},
-               "mismatches": mism, "plots": made, "rows": [{k: v for k, v in r.items() if k != "evidence"} for r in rs]}
+               "mismatches": mism, "digits_data": dataset_name(), "compute_seconds": round(t_compute, 1), "plots": made, "rows": [{k: v for k, v in r.items() if k != "evidence"} for r in rs]}
     with open(os.path.join(HERE, "results.json"), "w") as fh:
         json.dump(summary, fh, indent=1, default=str)
     print(f"compute {t_compute:.0f}s, total {time.perf_counter() - t0:.0f}s; {len(mism)} mismatches", file=sys.stderr)

@@ -7,7 +7,8 @@ family varies; its signal is forced into the probe (a stand-in finding) even whe
 does not fire, so that the signal's statistic is measured on both sides of the threshold.
 
 Step budgets: ``probe_steps`` (P) for the probe, ``long_steps`` (L = 20 P) for the long run.
-Families on the 2-layer LM use P 40 / L 800 (a step costs ~10x an MLP step on CPU).
+Families on the 2-layer LM use P 40 / L 800 (a step costs ~10x an MLP step on CPU), except the warmup
+family (P 100 / L 2000: the loss-spike check needs >= 20 loss points in the first quarter).
 """
 
 from __future__ import annotations
@@ -108,9 +109,10 @@ def cases() -> list[Case]:
             add(Case(f"{fam}/clip{c:g}", fam, "000", ".yaml", _s0(lr=1e-3, clip=c, patience=5, metric="val_loss"),
                      _s0(lr=1e-3, clip=1.0, patience=5, metric="val_loss"), "clip-too-aggressive", target))
     # plateau on the training loss, patience vs run length (seed 000); fix: monitor val_loss
-    for p in (2, 5, 10, 20):
-        add(Case(f"s0-plateau-train/p{p}", "s0-plateau-train", "000", ".yaml", _s0(lr=1e-3, patience=p),
-                 _s0(lr=1e-3, patience=p, metric="val_loss"), "plateau-monitors-train-loss"))
+    for fam, lr in (("s0-plateau-train", 1e-3), ("s0-plateau-train-lr5e-5", 5e-5)):
+        for p in (2, 5, 10, 20):
+            add(Case(f"{fam}/p{p}", fam, "000", ".yaml", _s0(lr=lr, patience=p),
+                     _s0(lr=lr, patience=p, metric="val_loss"), "plateau-monitors-train-loss"))
     # loss-weight ratios (seed 001; rule fires at max/min >= 100); fix: seed 001's AFTER weights
     fix_w = {"threshold": 0.05, "peak_amplitude": 0.01, "peak_latency": 0.2}
     for fam, lr in (("s1-weights-lr2e-4", 2e-4), ("s1-weights-lr2e-3", 2e-3)):
@@ -135,8 +137,12 @@ def cases() -> list[Case]:
     for b, a in ((1, 1), (1, 4), (2, 1), (4, 1)):
         add(Case(f"s3-batch/b{b}a{a}", "s3-batch", "003", ".config.py", _s3(batch=b, accum=a),
                  _s3(batch=4, accum=a), "batch-size-one", "lm", 40, 800))
+    # the same on the digits user target (micro-batch 1 .. 8); fix: micro-batch 8, same accumulation
+    for b, a in ((1, 1), (1, 4), (2, 1), (4, 1)):
+        add(Case(f"s3-batch-digits/b{b}a{a}", "s3-batch-digits", "003", ".config.py", _s3(batch=b, accum=a),
+                 _s3(batch=8, accum=a), "batch-size-one", DIGITS))
     # warmup on/off x LR (seed 003's HF names, LM); fix: warmup_ratio 0.05 ("a few percent", the rule's hint)
     for lr in (1e-3, 3e-3, 1e-2):
         add(Case(f"s3-warmup/lr{lr:g}-w0", "s3-warmup", "003", ".yaml", _hf(lr=lr), _hf(lr=lr, warmup_ratio=0.05),
-                 "missing-warmup", "lm", 40, 800))
+                 "missing-warmup", "lm", 100, 2000))
     return out

@@ -14,7 +14,7 @@ Thresholds (research/probe_anchors.md §13; *proposed* = stablint's own, to cali
 - ``noise-scale``: ``B_simple / B >= 10`` with B the probe's effective batch
   (proposed; McCandlish et al. 2018 App. A.1 two-batch estimator, as in
   gpt-neox ``gradient_noise_scale.py``).
-- ``task-grad-share``: one term's share of Σ‖∇_shared(w_i L_i)‖ >= 0.9 on >= 80 % of
+- ``task-grad-share``: one term's share of Σ‖∇_shared(w_i L_i)‖ >= 0.95 (bench/validity; was 0.9) on >= 80 % of
   sampled steps (GradNorm's G_W^(i); TheDeepChecker Overwhelming_Reg; proposed).
   The max/min >= 10 criterion of §13 is reported but does not confirm on its own:
   it fires on any deliberately tiny auxiliary weight.
