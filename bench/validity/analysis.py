@@ -30,7 +30,9 @@ PARAMS = {
     "lr_constant_fraction": ("lr-never-changes", "opt", "lr_constant_fraction", [0.5, 0.6, 0.7, 0.8, 0.9, 1.0]),
     "lr_cut_max_lag_epochs": ("lr-cut-too-late", "opt", "lr_cut_max_lag_epochs", [3, 4, 6, 8, 11]),
 }
-DEFAULTS: dict = {}
+#: Defaults before issue 14 (the calibration compares against these; ``shipped`` may differ after it).
+ORIGINAL = {"ab_rel": 0.02, "noise_ratio": 10.0, "share_steps": 0.8, "share_max": 0.9, "lora_gain": 2.0,
+            "clip_rate_warn": 0.5, "lr_constant_fraction": 0.8, "lr_cut_max_lag_epochs": 6.0}
 
 
 def _ns(raw: dict) -> SimpleNamespace:
@@ -161,8 +163,10 @@ def confusion(rs: list[dict], key: str = "verdict") -> dict:
 def calibrate(data: dict) -> dict:
     """For each PARAMS entry: agreement per candidate on both halves; the chosen value (calibration half).
 
-    A candidate replaces the default only when it agrees strictly more on the calibration half
-    without a higher inconclusive share there; ties keep the default.
+    ``default`` is the value before issue 14 (:data:`ORIGINAL`), ``shipped`` the current one. The
+    chosen candidate agrees strictly more on the calibration half without a higher inconclusive
+    share there (ties keep the default). The shipped default was changed only where the chosen
+    value does not agree less on the held-out half either (README "Calibration").
     """
     from stablint.probes import signals_probe as sp
     from stablint.trends.signals.catalog import DEFAULT_OPTIONS
@@ -170,10 +174,11 @@ def calibrate(data: dict) -> dict:
     out = {}
     by_id = {c.id: c for c in cases()}
     for p, (signal, where, name, grid) in PARAMS.items():
-        default = getattr(sp, name) if where == "sp" else DEFAULT_OPTIONS[name]
+        shipped_value = getattr(sp, name) if where == "sp" else DEFAULT_OPTIONS[name]
+        default = ORIGINAL[p]
         targets = [(by_id[c], data[c]) for c in data]
         res = {}
-        for v in sorted({float(x) for x in grid} | {float(default)}):
+        for v in sorted({float(x) for x in grid} | {float(default), float(shipped_value)}):
             rs = []
             for case, d in targets:
                 for f in d["probe"]["findings"]:
@@ -188,7 +193,7 @@ def calibrate(data: dict) -> dict:
         for v in res:
             if key(v) > key(best):
                 best = v
-        out[p] = {"signal": signal, "default": float(default), "chosen": best, "grid": {key_of(k): v for k, v in res.items()}}
+        out[p] = {"signal": signal, "default": float(default), "shipped": float(shipped_value), "chosen": best, "grid": {key_of(k): v for k, v in res.items()}}
     return out
 
 

@@ -149,13 +149,14 @@ def main(argv=None) -> int:
     for (sig, rule), pv in predictive(rs).items():
         lines.append(f"| {sig} | {rule} | {pv['confirmed']} | {pv['not-observed']} |")
     lines += ["", "### Calibration (chosen on the calibration half; agreement / inconclusive per half)", "",
-              "| parameter | signal | default | chosen | cal: default | cal: chosen | held-out: default | held-out: chosen |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| parameter | signal | before | chosen on cal | shipped | cal: before | cal: chosen | held-out: before "
+              "| held-out: chosen |", "|---|---|---|---|---|---|---|---|---|"]
     for p, c in cal.items():
         g = c["grid"]
         d, ch = g[an.key_of(c["default"])], g[an.key_of(c["chosen"])]
         cell = lambda x: f"{an.fmt(x['agreement'])} / {an.fmt(x['inconclusive'])} (N {x['n']})"  # noqa: E731
-        lines.append(f"| {p} | {c['signal']} | {c['default']:g} | {c['chosen']:g} | {cell(d['cal'])} | {cell(ch['cal'])} "
+        lines.append(f"| {p} | {c['signal']} | {c['default']:g} | {c['chosen']:g} | {c['shipped']:g} | {cell(d['cal'])} "
+                     f"| {cell(ch['cal'])} "
                      f"| {cell(d['test'])} | {cell(ch['test'])} |")
     lines += ["", "### Per config", "", "| config | half | rule | static | signal | measured verdict | shipped | long-run label |",
               "|---|---|---|---|---|---|---|---|"]
