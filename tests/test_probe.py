@@ -157,6 +157,7 @@ def test_downgrade_only_where_the_validity_benchmark_found_a_direction_unreliabl
     adam, sgd = SimpleNamespace(optimizer="adamw"), SimpleNamespace(optimizer="sgd")
     out = downgrade(conf, "clip-saturation", "clip-too-aggressive", adam)
     assert out["verdict"] == "inconclusive" and out["evidence"] == {"clip_rate": 1.0, "measured_verdict": "confirmed"}
+    assert out["note"].startswith("clipping saturates") and out["note"].endswith("[measured: clipped]")
     assert conf["verdict"] == "confirmed" and "measured_verdict" not in conf["evidence"]  # input untouched
     assert downgrade(conf, "clip-saturation", "clip-too-aggressive", sgd) == conf  # no SGD data: kept
     assert downgrade(conf, "lr-never-changes", "early-stop-before-lr-drop", adam) == conf  # 4 of 4 right

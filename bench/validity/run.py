@@ -24,9 +24,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 #: Evidence key plotted per signal (the statistic the threshold applies to) and its threshold.
 STAT = {"lr-ab": ("difference_over_l0", "ab_rel"), "noise-scale": ("b_simple_over_b", "noise_ratio"),
         "task-grad-share": ("dominated_fraction", "share_steps"), "lora-effective-update": ("gain", "lora_gain"),
-        "clip-saturation": ("clip_rate", "clip_rate_warn"), "lr-never-changes": ("constant_fraction", "lr_constant_fraction"),
+        "clip-saturation": ("clip_rate", "clip_rate_warn"), "lr-never-changes": ("constant_share", "lr_constant_fraction"),
         "lr-cut-too-late": ("lag_epochs", "lr_cut_max_lag_epochs"), "update-ratio": ("median_log10", None),
-        "loss-spike": ("spikes", None)}
+        "loss-spike": ("max_spike_score", None)}
 
 
 def _num(v):
@@ -44,12 +44,9 @@ def stat(signal: str, ev: dict):
     if signal == "lr-ab":
         d, l0 = _num(ev.get("difference")), _num(ev.get("init_loss"))
         return d / abs(l0) if d is not None and l0 else None
-    if key in ev:
-        return _num(ev[key])
-    for k, v in ev.items():  # the first numeric field whose name shares a word with the key
-        if key and any(w in k for w in key.split("_")) and _num(v) is not None and k != "horizon_steps":
-            return _num(v)
-    return None
+    if signal == "lr-cut-too-late" and "lag_epochs" not in ev:
+        return _num(ev.get("stall_epochs"))  # no cut in the probe: epochs since the best so far
+    return _num(ev.get(key)) if key else None
 
 
 def table(title: str, groups: dict) -> list[str]:

@@ -70,7 +70,8 @@ def downgrade(probe: dict[str, Any], signal: str | None, rule: str, spec) -> dic
     if not applies(spec, rule):
         return probe
     ev = {**(probe.get("evidence") or {}), "measured_verdict": probe["verdict"]}
-    return {**probe, "verdict": INCONCLUSIVE, "evidence": ev, "note": f"{note} [{probe.get('note', '')}]".strip(" []")}
+    was = probe.get("note") or ""
+    return {**probe, "verdict": INCONCLUSIVE, "evidence": ev, "note": f"{note} [measured: {was}]" if was else note}
 
 
 def judge_options(spec) -> dict[str, Any]:
