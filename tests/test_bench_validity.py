@@ -48,5 +48,6 @@ def test_sweep_has_40_unique_configs_and_each_family_crosses_its_rule(tmp_path):
         assert fr.error is None, (c.id, fr.error)
         fired.setdefault(c.family, set()).add(c.rule in {f.rule for f in fr.findings})
     # the rule fires in every family but the LoRA grid's above-threshold LRs (the clean side of that grid)
-    assert {f for f, v in fired.items() if True not in v} == {"s4-lora-lr0.0001", "s4-lora-lr0.001"}, fired
+    assert {f for f, v in fired.items() if True not in v} == {"s4-lora-lr0.0001", "s4-lora-lr0.001",
+                                                                 "s4-lora-hf-lr0.001"}, fired
     assert sum(v == {True, False} for v in fired.values()) >= 8, fired  # both sides of the threshold

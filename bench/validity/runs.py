@@ -28,6 +28,29 @@ CACHE = os.path.join(HERE, "cache")
 CACHE_VERSION = 2
 
 
+#: Target name of the tiny Hugging Face GPT-2 built locally (:func:`hf_dir`), used as ``Case.target``.
+HF_TARGET = "hf:gpt2-tiny"
+
+
+def hf_dir() -> str:
+    """A tiny random-init GPT-2 (2 layers, 32 wide, byte vocabulary) saved under ``cache/``; built once, seed 0."""
+    d = os.path.join(CACHE, "gpt2-tiny")
+    if not os.path.exists(os.path.join(d, "config.json")):
+        import torch
+        import transformers
+
+        torch.manual_seed(0)
+        cfg = transformers.GPT2Config(n_embd=32, n_layer=2, n_head=2, vocab_size=256, n_positions=128,
+                                      bos_token_id=0, eos_token_id=0)
+        transformers.GPT2LMHeadModel(cfg).save_pretrained(d)
+    return d
+
+
+def _target(case) -> tuple[str | None, str | None]:
+    """(target, hf_model) for the probe API."""
+    return (None, hf_dir()) if case.target == HF_TARGET else (case.target, None)
+
+
 def config_path(case, ref: bool = False) -> str:
     """Write the case's config (or its reference) under ``cache/configs/`` and return the path."""
     d = os.path.join(CACHE, "configs")
@@ -107,8 +130,9 @@ def probe(case) -> dict:
         loop.run = spy
         t0 = time.perf_counter()
         try:
-            rep = probe_plan(plan, findings + extra, target=case.target, steps=case.probe_steps, max_seconds=1e6,
-                             device="cpu", seed=0)
+            target, hf = _target(case)
+            rep = probe_plan(plan, findings + extra, target=target, steps=case.probe_steps, max_seconds=1e6,
+                             device="cpu", seed=0, hf_model=hf)
         finally:
             loop.run = orig
         spec = rep.spec
@@ -142,7 +166,12 @@ def long_run(case, ref: bool = False) -> dict:
 
         torch.set_num_threads(1)
         plan, _ = load(path)
-        spec = spec_from_plan(plan, target=case.target, steps=case.long_steps, seed=0)
+        target, hf = _target(case)
+        spec = spec_from_plan(plan, target=target, steps=case.long_steps, seed=0)
+        if hf:
+            from stablint.probes.target_hf import prepare
+
+            spec.target = prepare(hf, spec, device="cpu")
         if spec.config_epochs and (spec.scheduler == "plateau" or spec.early_stopping_patience is not None):
             spec.steps_per_epoch = max(4, case.long_steps // int(spec.config_epochs))
         res = run(spec, plan=plan, device="cpu", instrument=Instrument(update_ratio=False), phase="long")

@@ -133,6 +133,11 @@ def cases() -> list[Case]:
         for alpha in (4.0, 16.0, 64.0):
             add(Case(f"s4-lora-lr{lr:g}/a{alpha:g}", f"s4-lora-lr{lr:g}", "004", ".sh", _s4(alpha=alpha, lr=lr),
                      _s4(alpha=alpha * 4, lr=lr), "lora-scaling-too-low", None, 40, 800))
+    # the same grid on a tiny Hugging Face GPT-2 with PEFT LoRA (built locally, runs.hf_dir)
+    for lr in (1e-5, 1e-3):
+        for alpha in (4.0, 16.0, 64.0):
+            add(Case(f"s4-lora-hf-lr{lr:g}/a{alpha:g}", f"s4-lora-hf-lr{lr:g}", "004", ".sh", _s4(alpha=alpha, lr=lr),
+                     _s4(alpha=alpha * 4, lr=lr), "lora-scaling-too-low", "hf:gpt2-tiny", 40, 800))
     # micro-batch 1 with / without accumulation (seed 003, LM); fix: micro-batch 4, same accumulation
     for b, a in ((1, 1), (1, 4), (2, 1), (4, 1)):
         add(Case(f"s3-batch/b{b}a{a}", "s3-batch", "003", ".config.py", _s3(batch=b, accum=a),

@@ -8,7 +8,7 @@ from :func:`stablint.trends.signals.measure` (shared with ``diagnose``).
 
 Measured against the long run (bench/validity/README.md, issue 14: the probe at 5 % of a 20x
 longer run of the same config): ``task-grad-share`` agrees 1.00 on 5 held-out configs (after
-``share_max`` 0.9 -> 0.95); ``lr-ab`` 0.80, ``lora-effective-update`` 0.67, ``noise-scale`` 0.50 and
+``share_max`` 0.9 -> 0.95); ``lr-ab`` 0.80, ``lora-effective-update`` 0.56 (9 held-out), ``noise-scale`` 0.50 and
 ``update-ratio`` 0.60 do not reach the 0.9 goal, and the verdict directions that were wrong are
 reported as ``inconclusive`` (:data:`stablint.probes.verdicts.UNRELIABLE`). Small N: 4-10 configs
 per signal, surrogate targets, Adam only.

@@ -142,7 +142,7 @@ PROBE_THRESHOLDS: dict[str, float] = {
     "ab_rel": 0.02,               # lr/3 A/B: val loss lower by > 2% of L0 (proposed). bench/validity: 0.1 agrees
                                   # 1.00 on 5 calibration configs but 0.60 on 5 held-out (0.02: 0.80); kept
     "lora_gain": 2.0,             # alpha x 4 run reaches >= 2 x the val-loss drop (seed 004; proposed). bench/validity:
-                                  # flat over 1.1..5 (0.67 on 3 held-out configs: the gain is ~4 whenever the
+                                  # flat over 1.1..5 (0.56 on 9 held-out configs: the gain is ~4 whenever the
                                   # adapter is in its linear regime); kept, confirmed reported inconclusive
     "lora_rel": 1e-4,             # relative LoRA update ||s BA|| / ||W0|| reported below this
     "upd_high": -1.0,             # median log10 update/weight ratio > -1: too fast (TheDeepChecker)
