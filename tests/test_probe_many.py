@@ -33,11 +33,14 @@ def test_action_probe_summary_merges_files(tmp_path):
     bad = tmp_path / "notes.yaml"
     bad.write_text("just: text\n")
     # one `stablint probe --format json A B C` process: one probe per file, a JSON list of reports
-    markdown, rc = action.run_probes(["examples/seed004_before.sh", "examples/seed004_after.sh", str(bad)], FAST)
+    # seed 002 before: early-stop-before-lr-drop is confirmed within 60 steps (seed 004's LoRA verdict is reported
+    # inconclusive since bench/validity, issue 14)
+    steps = ["--steps", "60", "--max-seconds", "8", "--device", "cpu"]
+    markdown, rc = action.run_probes(["examples/seed002_before.yaml", "examples/seed002_after.yaml", str(bad)], steps)
     assert markdown.startswith("## stablint probe: 3 config files, ")
     from stablint.linter.reporters.escape import markdown as md
 
-    assert f"| {md('examples/seed004_before.sh')} | STL" in markdown and "**confirmed**" in markdown
-    assert f"| {md('examples/seed004_after.sh')} |" in markdown
+    assert f"| {md('examples/seed002_before.yaml')} | STL" in markdown and "**confirmed**" in markdown
+    assert f"| {md('examples/seed002_after.yaml')} |" in markdown
     assert "### Not probed" in markdown and "notes.yaml" in markdown and "not a training config" in markdown
-    assert rc == 1  # among several files, a non-training file is skipped, not an error; seed004 is confirmed
+    assert rc == 1  # among several files, a non-training file is skipped, not an error; seed002 is confirmed

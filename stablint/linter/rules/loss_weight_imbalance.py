@@ -27,7 +27,7 @@ took the whole gradient; the fix set 0.05 / 0.01 / 0.2 (ratio 20) to
 (Panoptic-DeepLab's center 200 vs offset 0.01, latent diffusion's KL weight
 1e-6) from a mistake, so this rule is ``info`` and never fires on seed 001. The
 probe's ``task-grad-share`` signal measures each term's share of the gradient
-on the shared parameters and confirms a real imbalance (one term's share >= 0.9
+on the shared parameters and confirms a real imbalance (one term's share >= 0.95
 on most sampled steps).
 
 ### Example
