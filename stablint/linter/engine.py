@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from .document import Document, InputError, RootNotMapping
 from .confine import check_inside, repository_root
-from .timelimit import DEFAULT_TIMEOUT_S, FileTimeout, time_limit
+from .timelimit import DEFAULT_TIMEOUT_S, FileTimeout, time_limit, timeout_error
 from .finding import SEVERITY_RANK, Finding
 from .loaders import DEFAULT_MAX_BYTES, EXTENSIONS, load_path
 from .plan import TrainingPlan
@@ -346,8 +346,7 @@ def lint_file(path: str, options: LintOptions, rules=None) -> FileResult:
             doc = load_path(path, options.max_bytes)
             return lint_document(doc, options, rules)
     except FileTimeout as exc:
-        return FileResult(path=path, error=InputError(
-            path, f"file not checked: {exc} (the per-file limit; raise it with --file-timeout)"))
+        return FileResult(path=path, error=timeout_error(path, exc))
     except RootNotMapping as exc:
         if options.dialect:
             return FileResult(path=path, error=exc)

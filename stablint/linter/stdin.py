@@ -11,7 +11,7 @@ import os
 
 from .document import InputError
 from . import filekinds
-from .timelimit import FileTimeout, time_limit
+from .timelimit import FileTimeout, time_limit, timeout_error
 from .engine import FileResult, LintOptions, LintResult, lint_document, selected_rules
 
 
@@ -42,7 +42,7 @@ def lint_text(text: str, filename: str | None, options: LintOptions) -> LintResu
             doc = load_text(name, text, fmt=None if filename else "yaml")
             fr = lint_document(doc, file_options, rules)
     except FileTimeout as exc:
-        result.errors.append(InputError(name, f"file not checked: {exc} (the per-file limit; raise it with --file-timeout)"))
+        result.errors.append(timeout_error(name, exc))
         return result
     except InputError as exc:
         result.errors.append(exc)

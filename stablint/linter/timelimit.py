@@ -27,6 +27,13 @@ class FileTimeout(Exception):
     """Raised inside the protected block when its time is up."""
 
 
+def timeout_error(path: str, exc: FileTimeout):
+    """The input error reported for a file (or stdin) that ran over the limit."""
+    from .document import InputError
+
+    return InputError(path, f"file not checked: {exc} (the per-file limit; raise it with --file-timeout)")
+
+
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise :class:`FileTimeout` in the block after ``seconds`` of wall-clock time.

@@ -19,14 +19,9 @@ from .escape import workflow_data, workflow_property
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def escape_data(text: str) -> str:
-    """Escape the message part of a workflow command (after ``::``); see :func:`.escape.workflow_data`."""
-    return workflow_data(text)
-
-
-def escape_property(text: str) -> str:
-    """Escape a property value (``file=``, ``title=`` ...); see :func:`.escape.workflow_property`."""
-    return workflow_property(text)
+#: the runner's escaping of a command's message and of a property value (see :mod:`.escape`)
+escape_data = workflow_data
+escape_property = workflow_property
 
 
 def command(kind: str, message: str, **props: object) -> str:
