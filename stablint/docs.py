@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .linter.rules.base import SECTIONS, Rule
+from .linter.rules.base import CAUGHT_KINDS, SECTIONS, Rule
 
 #: Where the pages live, relative to the repository root.
 DOCS_DIR = os.path.join("docs", "rules")
@@ -39,17 +39,42 @@ def render_rule(rule: Rule) -> str:
             lines += ["## Options", "", "| option | default |", "| --- | --- |"]
             lines += [f"| `{k}` | `{v!r}` |" for k, v in rule.options.items()]
             lines += ["", f"Set them in `[tool.stablint.rules.{rule.name}]` (pyproject.toml) or `.stablint.yaml`.", ""]
+        if name == "References":
+            lines += ["## Real failures it catches", "", *caught_lines(rule), ""]
         lines += [f"## {name}", "", sections.get(name, "").strip(), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
+def caught_lines(rule: Rule) -> list[str]:
+    """Markdown bullets for ``rule.caught`` (one per real failure), or one line saying none is collected."""
+    if not rule.caught:
+        return ["None collected yet: the rule rests on its references, not on a failure we reproduced."]
+    out = []
+    for c in rule.caught:
+        repro = f" Reproduced by [`{c.reproduction}`](../../{c.reproduction})." if c.reproduction else ""
+        out.append(f"- **{c.kind}**: {c.what} ({_link(c.source)}).{repro}")
+    return out
+
+
+def _link(source: str) -> str:
+    """``source`` as a Markdown link when it is a URL, else as code."""
+    return f"<{source}>" if source.startswith("https://") else f"`{source}`"
+
+
 def render_index(rules: list[Rule]) -> str:
     """``docs/rules/README.md``: a table of every rule, linking to its page."""
-    lines = [_HEADER, "# stablint rules", "", "| code | name | severity | summary |", "| --- | --- | --- | --- |"]
-    for r in sorted(rules, key=lambda r: r.code):
+    ordered = sorted(rules, key=lambda r: r.code)
+    lines = [_HEADER, "# stablint rules", "", "| code | name | severity | summary | real failures |",
+             "| --- | --- | --- | --- | ---: |"]
+    for r in ordered:
         summary = r.summary.replace("|", "\\|")
-        lines.append(f"| {r.code} | [{r.name}]({r.name}.md) | {r.severity} | {summary} |")
-    return "\n".join(lines) + "\n"
+        lines.append(f"| {r.code} | [{r.name}]({r.name}.md) | {r.severity} | {summary} | {len(r.caught)} |")
+    lines += ["", "## Real failures each rule catches", "",
+              "Kinds: " + "; ".join(f"**{k}**: {v}" for k, v in CAUGHT_KINDS.items()) + ". "
+              "Each reproduction is linted by `tests/test_caught.py`, which fails unless the rule reports it.", ""]
+    for r in ordered:
+        lines += [f"### {r.code} {r.name}", "", *caught_lines(r), ""]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def render_all(rules: list[Rule] | None = None) -> dict[str, str]:

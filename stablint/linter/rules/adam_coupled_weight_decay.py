@@ -46,7 +46,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt
-from .base import Rule
+from .base import Caught, Rule
 
 #: families whose torch implementation couples weight decay into the gradient by default
 COUPLED = ("adam", "adamax", "nadam", "radam")
@@ -77,4 +77,8 @@ RULE = Rule(
     check=check, doc=__doc__, options={"min_weight_decay": 0.0},
     retired_options={"decoupled_by_default": "whether a framework's Adam decouples weight decay is now in the plan "
                                              "(optimizer.decoupled_weight_decay, set by the DeepSpeed dialect)"},
+    caught=(
+        Caught("mmcv-1.x optimizer type 'Adam' with weight_decay 1e-4: torch Adam couples the decay into the adaptive step (L2), not AdamW decay",
+               'Chrisfsj2051/Multi-Modal-Tagging src/utils/configs/_fusion_id52_2gpu_blendingtrain.py@2415bb7ae3', 'config', ''),
+    ),
 )

@@ -22,6 +22,36 @@ from ..plan import PlanValue, TrainingPlan
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 
 
+#: What a :class:`Caught` record is, by where the evidence comes from.
+CAUGHT_KINDS = {
+    "thread": "a failed run reported in a public issue or forum thread",
+    "write-up": "a failure write-up from our users (shared/seeds)",
+    "config": "a real config in a public repository, judged true against the framework's code",
+}
+
+
+@dataclass(frozen=True)
+class Caught:
+    """One real failure (or real risky config) a rule reports: the rule catalog's evidence.
+
+    Attributes:
+        what: one sentence: the setting and what happened ("patience 10 of 50 epochs; spike at
+            epoch 13, first LR cut at epoch 24").
+        source: where it is from: a thread URL, ``shared/seeds/NNN_....txt``, or
+            ``owner/repo path@commit`` for a public config.
+        kind: a key of :data:`CAUGHT_KINDS`.
+        reproduction: repository-relative path of a file that reproduces it (the real file, or a
+            minimal reconstruction whose comments quote the thread); ``tests/test_caught.py`` lints
+            it and fails unless the rule reports it. Empty when the real file cannot be stored
+            (licence), then ``source`` pins the commit.
+    """
+
+    what: str
+    source: str
+    kind: str = "thread"
+    reproduction: str = ""
+
+
 @dataclass(frozen=True)
 class Rule:
     """Metadata and check function of one rule.
@@ -37,6 +67,8 @@ class Rule:
         signal: name of the probe/diagnose signal that can confirm a finding.
         retired_options: option name → why it was removed (where the setting lives now);
             a config that still sets one gets an error saying so instead of "unknown option".
+        caught: the real failures the rule reports (:class:`Caught`), listed in the rule
+            catalog (``docs/rules/README.md``) and on the rule's page.
     """
 
     code: str
@@ -48,6 +80,7 @@ class Rule:
     options: dict[str, Any] = field(default_factory=dict)
     signal: str | None = None
     retired_options: dict[str, str] = field(default_factory=dict)
+    caught: tuple[Caught, ...] = ()
 
     def sections(self) -> dict[str, str]:
         """The docstring split into its ``### Section`` / ``Section:`` parts."""

@@ -79,7 +79,7 @@ from typing import Any, Iterator
 
 from ..finding import Finding
 from ..plan import TrainingPlan
-from .base import Rule
+from .base import Caught, Rule
 
 
 def effective_batch(plan: TrainingPlan) -> int | None:
@@ -174,4 +174,12 @@ RULE = Rule(
     options={"min_effective_batch": 8, "exempt_stages": ["grpo", "ppo", "rloo"],
              "by_design_kinds": ["geometry", "utterance"], "report_accumulated": True},
     signal="noise-scale",
+    caught=(
+        Caught("batch 1 x accumulation 16 with 'loss not decreasing'; the write-up raised it to 4 x 4 (info: the effective batch stayed 16)",
+               'shared/seeds/003_2421b75b226aacf1.txt', 'write-up', 'examples/seed003_before.config.py'),
+        Caught('LLaMA-Factory DPO example edited to per_device_train_batch_size 1 and gradient_accumulation_steps 1 (upstream uses 8): every optimizer step sees one preference pair',
+               'Javkonline/AMoPO examples/train_lora/llama3_lora_dpo.yaml@d8caba0a24', 'config', 'bench/unseen/files/u0278_llama3_lora_dpo.yaml'),
+        Caught('mlx-lm LoRA config with batch_size 1 and no accumulation (mlx-lm default grad_accumulation_steps 1)',
+               'RennaWu/text-to-sql-lora-mlx lora_config.yaml@efafdecc40', 'config', ''),
+    ),
 )

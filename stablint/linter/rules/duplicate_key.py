@@ -33,7 +33,7 @@ from typing import Any, Iterator
 
 from ..finding import Finding
 from ..plan import TrainingPlan
-from .base import Rule
+from .base import Caught, Rule
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -56,4 +56,8 @@ RULE = Rule(
     code="STL001", name="duplicate-key", severity="error",
     summary="The same key appears twice in one mapping; the last value silently wins.",
     check=check, doc=__doc__,
+    caught=(
+        Caught('Lightning CLI trainer.callbacks written as one mapping with class_path/init_args twice: EarlyStopping silently dropped, ModelCheckpoint kept',
+               'UTNuclearRoboticsPublic/assembly_glovebox_dataset training/training_configs/unet_gs.yml@96415532a4', 'config', ''),
+    ),
 )

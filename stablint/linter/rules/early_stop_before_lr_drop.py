@@ -52,7 +52,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt, unit_of
-from .base import Rule
+from .base import Caught, Rule
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -84,4 +84,8 @@ RULE = Rule(
     code="STL102", name="early-stop-before-lr-drop", severity="warning",
     summary="Early stopping patience is not longer than plateau-scheduler patience + 1: the LR never drops before the run stops.",
     check=check, doc=__doc__, options={"include_cooldown": True}, signal="lr-never-changes",
+    caught=(
+        Caught('early-stopping patience 10 equal to the plateau patience 10: training can stop before or right as the first LR cut',
+               'shared/seeds/002_8e61bf9f8ae7c949.txt', 'write-up', 'examples/seed002_before.yaml'),
+    ),
 )

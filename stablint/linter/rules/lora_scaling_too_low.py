@@ -87,7 +87,7 @@ from typing import Any, Iterator
 
 from ..finding import Finding
 from ..plan import TrainingPlan
-from .base import Rule
+from .base import Caught, Rule
 
 
 def lora_scale(plan: TrainingPlan) -> tuple[float, str] | None:
@@ -190,4 +190,8 @@ RULE = Rule(
     options={"min_scaled_lr": 2.5e-5, "min_scale": 0.25, "max_recipe_lr": 5e-4,
              "exempt_stages": ["dpo", "ppo", "rm", "kto", "orpo", "simpo", "grpo", "ipo", "rloo", "reward", "rlhf"]},
     signal="lora-effective-update",
+    caught=(
+        Caught('GPT-2 LoRA r 8, alpha 16 at lr 1e-5 (product 2e-5): loss plateau at 6.5-6.7 from step 1500 to 2500',
+               'shared/seeds/004_e2dea00c37af9589.txt', 'write-up', 'examples/seed004_before.sh'),
+    ),
 )

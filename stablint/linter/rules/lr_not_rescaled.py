@@ -48,6 +48,7 @@ from typing import Any, Iterator
 from ..diff import DiffRule, no_single_plan_check, ratio
 from ..finding import Finding
 from ..plan import TrainingPlan
+from .base import Caught
 
 #: Optimizer families for which square-root scaling is the better guide (Malladi et al. 2022).
 ADAPTIVE = {"adam", "adamw", "adafactor", "lamb", "rmsprop", "adagrad", "adadelta", "nadam", "radam", "adamax"}
@@ -84,4 +85,8 @@ RULE = DiffRule(
     summary="The effective batch size changed >= 2x in this change but the learning rate did not.",
     check=no_single_plan_check, diff_check=diff_check, doc=__doc__,
     options={"min_batch_ratio": 2.0, "lr_tolerance": 0.01}, signal="lr-ab",
+    caught=(
+        Caught('batch cut 32 -> 16 after an OOM with the LR kept at 1e-5, then a loss increase at step 2000 and a plateau',
+               'shared/seeds/004_e2dea00c37af9589.txt', 'write-up', 'tests/caught/seed004_batch32.sh..examples/seed004_before.sh'),
+    ),
 )

@@ -46,7 +46,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt
-from .base import Rule
+from .base import Caught, Rule
 
 #: families that share the Adam range
 ADAM_LIKE = ("adam", "adamw", "nadam", "radam", "adamax", "schedule_free")
@@ -83,4 +83,8 @@ RULE = Rule(
         "muon": [1e-4, 0.2], "adadelta": [1e-2, 10.0], "adafactor": [1e-6, 0.1], "lion": [1e-7, 3e-3],
     }},
     signal="lr-ab",
+    caught=(
+        Caught("nanoRWKV-BitNet config at learning_rate 0.1 with torch.optim.AdamW, 10x above AdamW's published range (the author's comment: 'tune this if it sucks')",
+               'Ronsor/nanoRWKV-bitnet config/train_pile.py@603c868b57', 'config', 'bench/unseen/files/u0385_train_pile.py'),
+    ),
 )

@@ -46,7 +46,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import FRACTION_OF_LR, TrainingPlan
 from ._horizon import fmt
-from .base import Rule
+from .base import Caught, Rule
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -80,4 +80,10 @@ RULE = Rule(
     code="STL108", name="min-lr-above-lr", severity="warning",
     summary="The scheduler's LR floor (eta_min / min_lr / lrf) is not below the base LR.",
     check=check, doc=__doc__, options={"max_fraction": 1.0}, signal="lr-never-changes",
+    caught=(
+        Caught("nanoGPT fork with learning_rate 1e-5 and min_lr 5e-3: get_lr 'decays' from 1e-5 up towards 5e-3, a 500x LR climb",
+               'NixGD/tiny-model-interp config/train_web_char.py@58ffdc4035', 'config', ''),
+        Caught('trlx config with cosine eta_min equal to the optimizer LR 1.412e-4: the schedule never lowers the LR (a test config)',
+               'CarperAI/trlx configs/test_config.yml@3340c2f3a5', 'config', 'bench/unseen/files/u0126_test_config.yml'),
+    ),
 )

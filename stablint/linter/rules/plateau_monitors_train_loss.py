@@ -54,7 +54,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ..safe_regex import search
-from .base import Rule
+from .base import Caught, Rule
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -81,4 +81,8 @@ RULE = Rule(
     check=check, doc=__doc__,
     options={"train_pattern": r"(^|[^a-z])train(ing)?([^a-z]|$)|^train", "val_pattern": r"val|eval|test|valid"},
     signal="lr-never-changes",
+    caught=(
+        Caught("ReduceLROnPlateau stepped on the training loss; the fix was 'Fixed Scheduler to Use Validation Loss'",
+               'shared/seeds/000_1d14c69de74d42b2.txt', 'write-up', 'examples/seed000_before.yaml'),
+    ),
 )

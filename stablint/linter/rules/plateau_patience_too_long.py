@@ -74,7 +74,7 @@ from typing import Any, Iterator
 
 from ..finding import Finding
 from ..plan import EPOCH, EVAL, ITERATION, OPT_STEP, PlanValue, TrainingPlan
-from .base import Rule
+from .base import Caught, Rule
 
 _UNIT_WORDS = {EPOCH: "epochs", OPT_STEP: "steps", ITERATION: "iterations", EVAL: "evaluations",
                "scheduler step": "scheduler steps"}
@@ -213,4 +213,10 @@ RULE = Rule(
     check=check, doc=__doc__,
     options={"max_patience_ratio": 0.2, "max_patience_without_run_length": 10},
     signal="lr-cut-too-late",
+    caught=(
+        Caught('ReduceLROnPlateau patience 10 in a 50-epoch run at lr 5e-4: best loss at epoch ~10, spike at epoch 13, the first LR cut only at epoch 24',
+               'shared/seeds/002_8e61bf9f8ae7c949.txt', 'write-up', 'examples/seed002_before.yaml'),
+        Caught('ReduceLROnPlateau patience 10 on the training loss: the LR stayed at 5e-5 for the whole run while the loss stuck at 0.86-0.88 (info: run length not stated)',
+               'shared/seeds/000_1d14c69de74d42b2.txt', 'write-up', 'examples/seed000_before.yaml'),
+    ),
 )

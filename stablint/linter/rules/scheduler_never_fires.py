@@ -49,7 +49,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt, run_length, unit_of
-from .base import Rule
+from .base import Caught, Rule
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -94,4 +94,10 @@ RULE = Rule(
     code="STL106", name="scheduler-never-fires", severity="warning",
     summary="StepLR step_size or MultiStepLR milestones at or beyond the run length: the LR decay never happens.",
     check=check, doc=__doc__, options={"partial_severity": "warning"}, signal="lr-never-changes",
+    caught=(
+        Caught('Hydra run composing trainer max_epochs 2 with a MultiStepLR at milestones [15, 30, 45, 60] (interval epoch): the LR never decays',
+               'Aaaapril4/PhaseNet-TF configs/train.yaml@a684f59b44', 'config', 'bench/unseen/files/u0064/configs/train.yaml'),
+        Caught('detectron2-style config with SOLVER.STEPS at or past MAX_ITER: the multi-step decay never happens',
+               'Feobi1999/TDD configs/TDD/faster_rcnn_R_50_FPN_bdd.yaml@124ccc957f', 'config', 'bench/unseen/files/u0226/configs/TDD/faster_rcnn_R_50_FPN_bdd.yaml'),
+    ),
 )

@@ -63,7 +63,7 @@ from typing import Any, Iterator
 
 from ..finding import Finding
 from ..plan import TrainingPlan
-from .base import Rule
+from .base import Caught, Rule
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -140,4 +140,8 @@ RULE = Rule(
         "shell_dialects": "whether a framework's CLI takes its config keys as flags is now a dialect fact "
                           "(Dialect.cli_flags_are_keys)",
     },
+    caught=(
+        Caught('training_args.json with lr_scheduler (not a Seq2SeqTrainingArguments field; lr_scheduler_type is) filtered through dataclasses.fields: silently dropped (info)',
+               'DariusCatrina/MMutliBART-benchmark training_args.json@2df36c3cd1', 'config', ''),
+    ),
 )

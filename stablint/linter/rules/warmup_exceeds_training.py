@@ -46,7 +46,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt, run_length, unit_of
-from .base import Rule
+from .base import Caught, Rule
 
 
 def _severity(frac: float, options: dict[str, Any]) -> str | None:
@@ -97,4 +97,8 @@ RULE = Rule(
     code="STL105", name="warmup-exceeds-training", severity="error",
     summary="The warmup covers all (error) or most (warning) of the run, so the LR never or barely reaches its peak.",
     check=check, doc=__doc__, options={"error_fraction": 1.0, "warn_fraction": 0.5}, signal="lr-never-changes",
+    caught=(
+        Caught("nanoGPT fork config with max_iters 1000 and no warmup_iters, while the fork's train.py default is warmup_iters 2000: the whole run is warmup",
+               'Phirefly9/nanoQRWK_experiments config/train_shakespeare_char_gpt2.py@2e7eb6dccc', 'config', 'bench/unseen/files/u0361_train_shakespeare_char_gpt2.py'),
+    ),
 )
