@@ -57,8 +57,15 @@ def caught_lines(rule: Rule) -> list[str]:
 
 
 def _link(source: str) -> str:
-    """``source`` as a Markdown link when it is a URL, else as code."""
-    return f"<{source}>" if source.startswith("https://") else f"`{source}`"
+    """``source`` as Markdown: a URL as a link, ``owner/repo path@commit`` as a link to that file at that
+    commit on GitHub, anything else (a seed file) as code."""
+    if source.startswith("https://"):
+        return f"<{source}>"
+    repo, _, rest = source.partition(" ")
+    path, _, commit = rest.rpartition("@")
+    if repo.count("/") == 1 and path and commit:
+        return f"[{repo} `{path}`](https://github.com/{repo}/blob/{commit}/{path})"
+    return f"`{source}`"
 
 
 def render_index(rules: list[Rule]) -> str:
