@@ -19,6 +19,12 @@ mmdetection is not checked: its LR is written for "8 GPUs and 2 img/gpu", and th
 a launch argument, not in the config. ``REFERENCE_WORLD_SIZE`` (detectron2 rescaling LR and batch
 together) leaves the ratio unchanged.
 
+ultralytics is not checked either, because it needs no check: its trainer accumulates gradients up
+to the nominal batch ``nbs`` (default 64), ``accumulate = max(round(nbs / batch), 1)``, and scales
+weight decay by ``batch × accumulate / nbs`` (``ultralytics/engine/trainer.py``,
+``BaseTrainer._setup_train``), so ``lr0`` always applies to a batch of about ``nbs`` images; a
+``batch`` above ``nbs`` only makes each step less noisy.
+
 ### Why is this bad?
 With SGD the step size grows with the LR while the gradient noise shrinks with the batch; the
 model-zoo LRs are tuned for 16 images. Keeping ``BASE_LR 0.02`` while lowering
