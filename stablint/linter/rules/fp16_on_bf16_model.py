@@ -50,7 +50,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ..pretrain_dtype import FAMILIES
-from .base import Rule
+from .base import Caught, Rule
 
 
 def evidence(plan: TrainingPlan, families: list[str] | None = None) -> tuple[str, str] | None:
@@ -100,4 +100,12 @@ RULE = Rule(
     code="STL603", name="fp16-on-bf16-model", severity="warning",
     summary="fp16 mixed precision on a checkpoint pretrained in bf16 (Llama 2/3, Qwen2+, Mistral 7B, Gemma, T5).",
     check=check, doc=__doc__, options={"families": [f.name for f in FAMILIES]}, signal="nonfinite-values",
+    caught=(
+        Caught("Qwen2-7B-Instruct full SFT in fp16: some tokens output nan and the loss reads 0; the maintainer's fix is bf16, or fp32 where bf16 is unsupported",
+               'https://github.com/QwenLM/Qwen3/issues/670', 'thread', 'tests/caught/fp16-on-bf16-model__qwen2-7b-full-sft.sh'),
+        Caught('LLaMA-Factory LoRA SFT of Qwen2-1.5B with fp16: true ended with train_loss 0.0',
+               'https://github.com/hiyouga/LlamaFactory/issues/4278', 'thread', 'tests/caught/fp16-on-bf16-model__qwen2-1.5b-lora-loss-zero.yaml'),
+        Caught('run_translation.py fine-tuning t5-large with --fp16 produced nan in the loss',
+               'https://github.com/huggingface/transformers/issues/11461', 'thread', 'tests/caught/fp16-on-bf16-model__t5-large-translation-nan.sh'),
+    ),
 )
