@@ -69,7 +69,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt
-from .base import Rule
+from .base import Caught, Rule
 
 #: dialect → (reference LR, reference global batch, source).
 REFERENCES: dict[str, tuple[float, int, str]] = {
@@ -104,4 +104,8 @@ RULE = Rule(
     code="STL503", name="lr-batch-scaling", severity="info",
     summary="An SGD base LR far above the framework's reference LR scaled linearly to the global batch (detectron2).",
     check=check, doc=__doc__, options={"max_ratio": 4.0}, signal="loss-divergence",
+    caught=(
+        Caught('detectron2 Mask R-CNN fine-tune at SOLVER.BASE_LR 0.1 with IMS_PER_BATCH 2 (40x the scaled 0.0025) diverged with Inf/NaN boxes after a few iterations',
+               'https://github.com/facebookresearch/detectron2/issues/1128', 'thread', 'tests/caught/lr-batch-scaling__d2-1128-lr0.1-batch2.yaml'),
+    ),
 )

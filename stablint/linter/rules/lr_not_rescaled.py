@@ -88,5 +88,7 @@ RULE = DiffRule(
     caught=(
         Caught('batch cut 32 -> 16 after an OOM with the LR kept at 1e-5, then a loss increase at step 2000 and a plateau',
                'shared/seeds/004_e2dea00c37af9589.txt', 'write-up', 'tests/caught/seed004_batch32.sh..examples/seed004_before.sh'),
+        Caught('Base-RCNN-FPN.yaml edited to IMS_PER_BATCH 16 -> 4 with BASE_LR kept at 0.02: loss NaN at iteration 2137',
+               'https://github.com/facebookresearch/detectron2/issues/838', 'thread', 'tests/corpus/detectron2/facebookresearch__detectron2__configs__Base-RCNN-FPN.yaml..tests/caught/lr-not-rescaled__d2-838-ims16-to-4.yaml'),
     ),
 )
