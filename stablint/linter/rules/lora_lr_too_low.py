@@ -48,7 +48,7 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt
-from .base import Rule
+from .base import Caught, Rule
 from .lora_scaling_too_low import lora_scale
 
 
@@ -81,4 +81,8 @@ RULE = Rule(
     options={"min_lr": 2e-5,
              "exempt_stages": ["dpo", "ppo", "rm", "kto", "orpo", "simpo", "grpo", "ipo", "rloo", "reward", "rlhf"]},
     signal="lora-effective-update",
+    caught=(
+        Caught('diffusers LCM-LoRA distillation (lora_rank 64) at learning_rate 1e-6 learned nothing until the LR was raised to 1e-4',
+               'https://github.com/huggingface/diffusers/issues/6288', 'thread', 'tests/caught/lora-lr-too-low__lcm-lora-lr1e-6.sh'),
+    ),
 )
