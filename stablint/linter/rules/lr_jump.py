@@ -37,6 +37,7 @@ from typing import Any, Iterator
 from ..diff import DiffRule, no_single_plan_check, ratio
 from ..finding import Finding
 from ..plan import TrainingPlan
+from .base import Caught
 
 
 def diff_check(old: TrainingPlan, new: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -64,4 +65,8 @@ RULE = DiffRule(
     summary="The learning rate changed by more than 3x in one change.",
     check=no_single_plan_check, diff_check=diff_check, doc=__doc__,
     options={"max_ratio": 3.0}, signal="loss-spike",
+    caught=(
+        Caught('detectron2 SOLVER.BASE_LR raised from a working 0.001 to 0.02: loss_cls NaN at iteration 27',
+               'https://github.com/facebookresearch/detectron2/issues/508', 'thread', 'tests/caught/lr-jump__d2-508-base-lr-0.001.yaml..tests/caught/lr-jump__d2-508-base-lr-0.02.yaml'),
+    ),
 )
