@@ -181,7 +181,7 @@ RULE = Rule(
                'Javkonline/AMoPO examples/train_lora/llama3_lora_dpo.yaml@d8caba0a24', 'config', 'bench/unseen/files/u0278_llama3_lora_dpo.yaml'),
         Caught('mlx-lm LoRA config with batch_size 1 and no accumulation (mlx-lm default grad_accumulation_steps 1)',
                'RennaWu/text-to-sql-lora-mlx lora_config.yaml@efafdecc40', 'config', ''),
-        Caught("mmdetection ResNeSt backbone with norm_cfg BN and one image per GPU: 'Expected more than 1 value per channel when training'; batch 2 trains (error)",
+        Caught("mmdetection ResNeSt backbone with norm_cfg BN at one image per GPU raised 'Expected more than 1 value per channel when training'; batch 2 trained (reported as an error)",
                'https://github.com/open-mmlab/mmdetection/issues/4180', 'thread', 'tests/caught/batch-size-one__mmdet-resnest-bn-batch1.py'),
     ),
 )

@@ -90,5 +90,7 @@ RULE = DiffRule(
                'shared/seeds/004_e2dea00c37af9589.txt', 'write-up', 'tests/caught/seed004_batch32.sh..examples/seed004_before.sh'),
         Caught('Base-RCNN-FPN.yaml edited to IMS_PER_BATCH 16 -> 4 with BASE_LR kept at 0.02: loss NaN at iteration 2137',
                'https://github.com/facebookresearch/detectron2/issues/838', 'thread', 'tests/corpus/detectron2/facebookresearch__detectron2__configs__Base-RCNN-FPN.yaml..tests/caught/lr-not-rescaled__d2-838-ims16-to-4.yaml'),
+        Caught("wetectron SOLVER.IMS_PER_BATCH cut from the configs' 8 to 1 with BASE_LR kept at 0.01: nan during training",
+               'https://github.com/NVlabs/wetectron/issues/12', 'thread', 'tests/caught/lr-not-rescaled__wetectron-ims8-to-1-old.yaml..tests/caught/lr-not-rescaled__wetectron-ims8-to-1-new.yaml'),
     ),
 )
