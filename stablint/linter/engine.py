@@ -71,6 +71,9 @@ class FileResult:
     document: Document | None = None
     #: why the file is not a training config (:class:`~stablint.linter.filekinds.Skip`); no findings then
     skipped: Any = None
+    #: ``(section name, plan)`` per device section when the file keeps one section per device
+    #: (:mod:`stablint.linter.sections`); the findings are those of these plans, ``plan`` is the unsplit one
+    sections: list = field(default_factory=list)
 
     def describe(self) -> str:
         """``linted as <dialect> (confidence; evidence)``, ``skipped: <reason>`` or ``error: <message>``."""
@@ -323,7 +326,47 @@ def lint_document(doc: Document, options: LintOptions, rules=None) -> FileResult
         why = f" (too weak for {det.candidate})" if det is not None and det.candidate else ""
         return FileResult(path=doc.path, plan=plan, document=doc, skipped=filekinds.Skip(
             f"no training key names{why}", "no dialect"))
+    sections = _section_plans(doc, plan, options)
+    if sections:
+        from .sections import merge_findings
+
+        per = [(name, run_rules(p, rules, options)) for name, p in sections]
+        return FileResult(path=doc.path, findings=merge_findings(per), plan=plan, document=doc,
+                          sections=sections)
     return FileResult(path=doc.path, findings=run_rules(plan, rules, options), plan=plan, document=doc)
+
+
+def _section_plans(doc: Document, plan: TrainingPlan, options: LintOptions) -> list[tuple[str, TrainingPlan]]:
+    """One plan per device section of a generic config (:mod:`stablint.linter.sections`), each
+    normalized like ``plan`` (same detection, same defaults policy); empty when the file has no
+    device group, more than one, or is not read by the generic dialect."""
+    if plan.dialect != "generic" or doc.fmt not in ("yaml", "json", "toml", "python"):
+        return []
+    from . import dialects
+    from .crossfile import merge_references
+    from .sections import device_groups, section_documents
+
+    groups = device_groups(doc.root)
+    if len(groups) != 1:
+        if groups:
+            plan.notes.append("device sections in " + " and ".join(g.path or "<root>" for g in groups)
+                              + ": not split (which combination runs is not in the file)")
+        return []
+    root = repository_root(doc.path)
+    load = lambda p: _quiet_load(p, options.max_bytes, root)  # noqa: E731 - as in build_plan
+    out = []
+    generic = dialects.get("generic")
+    for name, sdoc in section_documents(doc, groups[0]):
+        ctx = dialects.Context(load, fill_defaults=plan.fill_defaults)
+        p = generic.normalize(sdoc, ctx)
+        p.detection = plan.detection
+        p.notes.extend(ctx.notes)
+        p.notes.append(f"device section {name}: its keys merged over the shared ones")
+        merge_references(p, sdoc, load, lambda d, hint: _normalize(d, hint, load, forced=False))
+        out.append((name, p))
+    plan.notes.append(f"device sections {', '.join(n for n, _ in out)} (at {groups[0].path or 'the top level'}): "
+                      "each is checked as its own run")
+    return out
 
 
 def lint_file(path: str, options: LintOptions, rules=None) -> FileResult:
