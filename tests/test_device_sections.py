@@ -222,3 +222,8 @@ def test_framework_dialects_are_not_split(lint_text):
 def test_bad_sections_never_raise():
     for root in (Node({"cuda": Node({}), "mps": Node({})}), Node({"cuda": Node([]), "mps": Node(None)})):
         assert device_groups(root) == []
+
+
+def test_show_files_names_the_sections(lint_text):
+    res = lint_text("config.yaml", TOP_LEVEL, isolated=True)
+    assert res.results[0].describe().endswith("one run per device section (cuda, mps, cpu)")

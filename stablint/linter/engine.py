@@ -76,13 +76,17 @@ class FileResult:
     sections: list = field(default_factory=list)
 
     def describe(self) -> str:
-        """``linted as <dialect> (confidence; evidence)``, ``skipped: <reason>`` or ``error: <message>``."""
+        """``linted as <dialect> (confidence; evidence)`` (``, one run per device section (cuda, mps)``
+        when split), ``skipped: <reason>`` or ``error: <message>``."""
         if self.skipped is not None:
             return f"skipped: {self.skipped.reason}"
         if self.error is not None:
             return f"error: {self.error.message}"
         det = self.plan.detection if self.plan is not None else None
-        return f"linted as {det.describe()}" if det is not None else "linted"
+        out = f"linted as {det.describe()}" if det is not None else "linted"
+        if self.sections:
+            out += f", one run per device section ({', '.join(n for n, _ in self.sections)})"
+        return out
 
 
 @dataclass
