@@ -275,12 +275,39 @@ class LightningCLI(Dialect):
             for arg, (field, counted) in _SCHED_ARGS.items():
                 if args.get(arg) is not None and args.get(arg).value is not None:
                     self.take(plan, field, args.get(arg), f"{args_key}.{arg}", unit if counted else None)
+        if key == "lr_scheduler" and cls.rsplit(".", 1)[-1] == "LinearLR" and args is not None and args.is_mapping:
+            self._linear_warmup(args, args_key, unit, plan)
         if pv.value == "plateau":
             for arg, default in PLATEAU_DEFAULTS.items():
                 field = _SCHED_ARGS[arg][0]
                 if not plan.has(field):
                     self.put(plan, field, default, pv, key=f"{args_key or key}.{arg}",
                              unit=unit if _SCHED_ARGS[arg][1] else None)
+
+    def _linear_warmup(self, args: Node, args_key: str, unit: str, plan: TrainingPlan) -> None:
+        """A CLI ``lr_scheduler: torch.optim.lr_scheduler.LinearLR`` that raises the LR is a warmup of
+        ``total_iters`` scheduler steps: ``warmup.steps`` in the scheduler's unit, **epochs** unless
+        ``interval: step`` is stated (``LightningCLI.configure_optimizers`` returns
+        ``[optimizer], [lr_scheduler]``, whose ``LRSchedulerConfig.interval`` defaults to ``"epoch"``;
+        lightning ``src/lightning/pytorch/cli.py``). So ``total_iters: 4000`` meant as optimizer steps
+        lasts 4000 epochs (the trap of ace-step/ACE-Step#198, there in ``configure_optimizers``), which
+        ``warmup-exceeds-training`` compares with ``trainer.max_epochs``.
+
+        Only a stated ``total_iters`` is taken, and only when the factor rises: torch's ``LinearLR``
+        interpolates ``start_factor`` (default 1/3) to ``end_factor`` (default 1.0) over ``total_iters``
+        (default 5) steps (torch/optim/lr_scheduler.py ``LinearLR.__init__``/``get_lr``); a falling
+        factor is a decay, not a warmup.
+        """
+        total = args.get("total_iters")
+        if total is None or number_of(total) is None or plan.has("warmup.steps"):
+            return
+        start = args.get("start_factor")
+        end = args.get("end_factor")
+        s = number_of(start) if start is not None else 1.0 / 3
+        e = number_of(end) if end is not None else 1.0
+        if s is None or e is None or not s < e:
+            return
+        self.take(plan, "warmup.steps", total, f"{args_key}.total_iters", unit)
 
     def _model_scheduler(self, model: Node, plan: TrainingPlan) -> None:
         """terratorch-style ``model.init_args.{scheduler, scheduler_hparams}``."""

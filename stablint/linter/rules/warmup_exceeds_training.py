@@ -57,6 +57,17 @@ def _severity(frac: float, options: dict[str, Any]) -> str | None:
     return None
 
 
+def _epoch_note(ws, unit: str) -> str:
+    """`` (total_iters is counted in epochs here, ...)`` when a warmup whose key does not say "epoch" is in
+    epochs because its scheduler steps once per epoch (a Lightning CLI ``LinearLR``'s ``total_iters``,
+    mmengine ``LinearLR.end`` with the default ``by_epoch=True``, mmcv ``warmup_iters`` with
+    ``warmup_by_epoch``): the number was likely meant as optimizer steps (issue 15, cause 4)."""
+    key = ws.source.key.rsplit(".", 1)[-1] if ws.source is not None and ws.source.key else ""
+    if unit != "epoch" or not key or "epoch" in key.lower():
+        return ""
+    return f" ({key} is counted in epochs here, not in optimizer steps)"
+
+
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """At most one finding at the warmup field: ratio ≥ threshold, or steps vs. run length / decay horizon."""
     wr = plan.get("warmup.ratio")
@@ -80,7 +91,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
             yield RULE.finding(
                 plan, "warmup.steps",
                 f"warmup of {fmt(ws.number)} {unit}s is {ws.number / total:.0%} of the {fmt(total)}-{unit} run"
-                + (": training ends before the LR reaches its peak" if sev == "error" else ""),
+                + (": training ends before the LR reaches its peak" if sev == "error" else "") + _epoch_note(ws, unit),
                 pv=ws, severity=sev, hint=f"shorten the warmup to at most ~10% of the run ({fmt(max(1, total // 10))} {unit}s)")
             return
     ds = plan.get("scheduler.decay_steps")
