@@ -130,7 +130,9 @@ def test_axolotl_rl_key(tmp_path):
     path = write(tmp_path, "dpo.yml", "rl: dpo\n" + text)
     pv = plan_of(path).get("run.stage")
     assert (pv.value, pv.source.key, pv.source.line) == ("dpo", "rl", 1)
-    assert not plan_of(corpus("axolotl", "llama-3__lora-1b")).has("run.stage")
+    # without rl, datasets whose every type is a prompt format (alpaca, chat_template...) mean SFT
+    sft = plan_of(corpus("axolotl", "llama-3__lora-1b")).get("run.stage")
+    assert (sft.value, sft.source.key) == ("sft", "datasets[].type")
     assert plan_of(write(tmp_path, "rm.yml", "reward_model: true\n" + text)).value("run.stage") == "rm"
 
 

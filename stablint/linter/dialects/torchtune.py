@@ -159,6 +159,11 @@ class Torchtune(Dialect):
         if builder.startswith(("lora_", "qlora_")) or plan.has("lora.r"):
             self.put(plan, "lora.enabled", True, comp if comp is not None else plan.get("lora.r"),
                      "model._component_", default=False)
+        elif comp is not None and isinstance(comp.value, str) and comp.value.startswith("torchtune.models.") \
+                and not plan.has("lora.alpha") and not root.find("model.lora_attn_modules"):
+            # a plain builder of torchtune.models (``llama3_2_1b``...) has no adapter layers: the recipe
+            # (``full_finetune_*``) trains every weight; a custom ``_component_`` may wrap anything
+            self.put(plan, "finetune.full", True, comp, "model._component_", default=False)
 
 
 DIALECT = Torchtune()
