@@ -59,9 +59,12 @@ def test_stage_is_read_from_the_file_with_its_line(family, name, stage, key, nee
 
 
 def test_torchtune_sft_recipes_have_no_stage():
-    """A cross-entropy recipe names no preference/RL objective: nothing is claimed."""
+    """A cross-entropy recipe names no preference/RL objective; its instruction/chat dataset builder
+    (alpaca_dataset, ...) makes it SFT. The KD recipe (teacher_model) is not claimed to be SFT."""
     for name in ("8B_lora_single_device", "mistral__7B_lora_single_device", "1.5B_lora_single_device"):
-        assert not plan_of(corpus("torchtune", name)).has("run.stage")
+        pv = plan_of(corpus("torchtune", name)).get("run.stage")
+        assert (pv.value, pv.source.key) == ("sft", "dataset._component_"), name
+    assert not plan_of(corpus("torchtune", "8B_to_1B_KD_lora")).has("run.stage")
 
 
 def test_torchtune_rl_keys_without_a_loss_component(tmp_path):

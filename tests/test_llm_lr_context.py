@@ -77,6 +77,22 @@ def test_published_full_finetunes_are_silent():
         assert findings(path) == [], path
 
 
+def test_torchtune_full_recipes_are_sft_and_full():
+    """torchtune llama2/7B_full.yaml (bench u0440, Trainy-ai/torchtune fork, BSD-3-Clause): a plain
+    torchtune.models builder and alpaca_dataset: a full SFT at 2e-5, silent; raised to 2e-4 it is judged."""
+    path = bench("u0440_7B_full.yaml")
+    plan = plan_of(path)
+    assert (plan.value("run.stage"), plan.value("finetune.full")) == ("sft", True)
+    assert findings(path) == []
+
+
+def test_torchtune_full_at_lora_lr(tmp_path):
+    text = open(bench("u0440_7B_full.yaml"), encoding="utf-8").read()
+    assert "lr: 2e-5" in text
+    path = write(tmp_path, "7B_full.yaml", text.replace("lr: 2e-5", "lr: 2e-4"))
+    assert [f.code for f in findings(path)] == ["STL504"]
+
+
 def test_galore_full_is_not_judged():
     """use_galore replaces AdamW's update (LLaMA-Factory hparams/finetuning_args.py): finetune.full is left unset."""
     assert not plan_of(corpus("llamafactory", "galore__llama3_full_sft")).has("finetune.full")
