@@ -59,9 +59,12 @@ def test_stage_is_read_from_the_file_with_its_line(family, name, stage, key, nee
 
 
 def test_torchtune_sft_recipes_have_no_stage():
-    """A cross-entropy recipe names no preference/RL objective: nothing is claimed."""
+    """A cross-entropy recipe names no preference/RL objective; its instruction/chat dataset builder
+    (alpaca_dataset, ...) makes it SFT. The KD recipe (teacher_model) is not claimed to be SFT."""
     for name in ("8B_lora_single_device", "mistral__7B_lora_single_device", "1.5B_lora_single_device"):
-        assert not plan_of(corpus("torchtune", name)).has("run.stage")
+        pv = plan_of(corpus("torchtune", name)).get("run.stage")
+        assert (pv.value, pv.source.key) == ("sft", "dataset._component_"), name
+    assert not plan_of(corpus("torchtune", "8B_to_1B_KD_lora")).has("run.stage")
 
 
 def test_torchtune_rl_keys_without_a_loss_component(tmp_path):
@@ -130,7 +133,9 @@ def test_axolotl_rl_key(tmp_path):
     path = write(tmp_path, "dpo.yml", "rl: dpo\n" + text)
     pv = plan_of(path).get("run.stage")
     assert (pv.value, pv.source.key, pv.source.line) == ("dpo", "rl", 1)
-    assert not plan_of(corpus("axolotl", "llama-3__lora-1b")).has("run.stage")
+    # without rl, datasets whose every type is a prompt format (alpaca, chat_template...) mean SFT
+    sft = plan_of(corpus("axolotl", "llama-3__lora-1b")).get("run.stage")
+    assert (sft.value, sft.source.key) == ("sft", "datasets[].type")
     assert plan_of(write(tmp_path, "rm.yml", "reward_model: true\n" + text)).value("run.stage") == "rm"
 
 

@@ -58,7 +58,7 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     # run length
     "run.epochs": ((float, int), "training length in epochs"),
     "run.max_steps": ((int, float), "training length in steps (unit opt_step or iteration)"),
-    "run.stage": ((str,), "training objective, lower case: pretrain, sft, dpo, ppo, rm, kto, orpo, simpo, grpo (LLaMA-Factory stage, axolotl rl, TRL trainer); inference for an eval/predict config (only load rules run)"),
+    "run.stage": ((str,), "training objective, lower case: pretrain, sft, dpo, ppo, rm, kto, orpo, simpo, grpo (LLaMA-Factory stage, axolotl rl, TRL trainer); preference for a TRL offline preference config (beta + max_prompt_length: DPO, ORPO or CPO) that does not say which; inference for an eval/predict config (only load rules run)"),
     # warmup
     "warmup.steps": ((int, float), "warmup length (unit opt_step, iteration or epoch)"),
     "warmup.ratio": ((float, int), "warmup as a fraction of the run (unit ratio)"),
@@ -96,6 +96,7 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "lora.scale": ((float, int), "adapter output multiplier when the framework takes it directly instead of alpha/r (mlx-lm lora_parameters.scale)"),
     "lora.use_rslora": ((bool,), "rank-stabilized LoRA: scale alpha/sqrt(r) instead of alpha/r"),
     "lora.dropout": ((float, int), "LoRA dropout probability"),
+    "finetune.full": ((bool,), "True when the framework certainly trains the pretrained model's own weights with no adapter of any kind (LLaMA-Factory finetuning_type full/freeze, axolotl without adapter, mlx-lm fine_tune_type full, a torchtune full-model builder); absent when unknown (a TrainingArguments file cannot tell whether the script wraps the model in PEFT)"),
     # model / loss
     "model.name": ((str,), "pretrained checkpoint the run starts from, as written (Hub id or local path)"),
     "model.torch_dtype": ((str,), "torch_dtype of that checkpoint's local config.json (lower case: bfloat16, float16, float32)"),

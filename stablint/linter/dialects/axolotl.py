@@ -20,7 +20,10 @@ axolotl@067b021 ``src/axolotl/core/builders/base.py``):
 * LoRA is trained only with ``adapter: lora|qlora``; an empty ``adapter:`` means a
   full fine-tune even when ``lora_r``/``lora_alpha`` are written.
 * ``bf16: auto`` is resolved from the hardware at start-up (unresolved here).
-* ``rl:`` (dpo, ipo, kto, orpo, simpo, grpo) or ``reward_model: true`` is the objective (``run.stage``).
+* ``rl:`` (dpo, ipo, kto, orpo, simpo, grpo) or ``reward_model: true`` is the objective (``run.stage``);
+  without them ``pretraining_dataset`` means ``pretrain`` and ``datasets`` whose every ``type`` is a
+  named prompt format (not ``completion``) mean ``sft``.
+* No ``adapter`` (or an empty one) trains all parameters (``finetune.full``; ``schemas/peft.py``).
 * ``expert_parallel_size: N > 1`` means N or more ranks: ``batch.world_size`` is unresolved
   (the launcher sets it), never assumed to be 1.
 """
@@ -155,6 +158,21 @@ class Axolotl(Dialect):
                 plan.notes.append("lora_r/lora_alpha are set but adapter is empty: axolotl trains the full model")
         elif plan.has("lora.r"):
             self.put(plan, "lora.enabled", False, plan.get("lora.r"), "adapter")
+        self._full(root, plan)
+
+    def _full(self, root: Node, plan: TrainingPlan) -> None:
+        """``finetune.full``: no ``adapter`` (or an empty one) trains every weight of ``base_model``.
+
+        axolotl@067b021 ``src/axolotl/utils/schemas/peft.py``: ``adapter: str | None = Field(default=None,
+        ... "If you want to use 'lora' or 'qlora' or leave blank to train all parameters in original
+        model")``. Stated when written empty (``adapter:``), else axolotl's default. Any other value
+        (``lora``, ``qlora``, ``llama-adapter``) trains an adapter.
+        """
+        adapter = root.get("adapter")
+        if adapter is None:
+            self.put(plan, "finetune.full", True, plan.get("model.name") or plan.get("optimizer.lr"), "adapter")
+        elif adapter.value is None or (isinstance(adapter.value, str) and not adapter.value.strip()):
+            self.put(plan, "finetune.full", True, adapter, "adapter", default=False)
 
     def _stage(self, root: Node, plan: TrainingPlan) -> None:
         """``rl: dpo|ipo|kto|orpo|simpo|grpo`` is the objective; ``reward_model: true`` trains a reward model."""
@@ -167,6 +185,27 @@ class Axolotl(Dialect):
             if node is not None and node.value is True:
                 self.put(plan, "run.stage", "rm", node, key, default=False)
                 return
+        pre = root.get("pretraining_dataset")
+        if pre is not None and pre.value not in (None, "", []):
+            self.put(plan, "run.stage", "pretrain", pre, "pretraining_dataset", default=False)
+            return
+        ds = root.get("datasets")
+        if ds is not None and ds.is_sequence and ds.value and all(self._sft_type(e) for e in ds.value):
+            self.put(plan, "run.stage", "sft", ds, "datasets[].type", default=False)
+
+    @staticmethod
+    def _sft_type(entry: Node) -> bool:
+        """True for a ``datasets`` entry whose ``type`` is a named prompt format (instruction or chat data:
+        ``alpaca``, ``sharegpt``, ``chat_template``, ``input_output``...): supervised fine-tuning. ``completion``
+        (raw text, i.e. continued pretraining), reward/process-reward formats, custom formats (a mapping) and
+        entries without a ``type`` are not read as SFT."""
+        if not entry.is_mapping:
+            return False
+        t = entry.get("type")
+        if t is None or not isinstance(t.value, str) or not t.value.strip():
+            return False
+        name = t.value.strip().lower()
+        return not (name.startswith(("completion", "bradley_terry", "stepwise_supervised")) or "pretrain" in name)
 
     def _world_size(self, root: Node, plan: TrainingPlan) -> None:
         """``expert_parallel_size > 1`` needs at least that many ranks, each on its own tokens (experts are

@@ -15,7 +15,10 @@ Sources (research/dialects.md §1, table 2A and trap §3.1; existing_checks.md A
   counts evaluations (unit ``eval``).
 * Early stopping (``EarlyStoppingCallback(early_stopping_patience)``) counts evaluations.
 * ``run.stage``: a launch script that runs a TRL trainer script (``trl/scripts/dpo.py``,
-  ``trl grpo ...``) names the objective (:mod:`.stages`).
+  ``trl grpo ...``) names the objective; in a YAML/JSON file, the offline preference trainers' fields do
+  (``beta`` + ``max_prompt_length``, :func:`.stages.trl_config_stage`).
+* ``finetune.full``: only an explicit ``use_peft: false``/``use_lora: false``; otherwise unknown (the
+  script decides whether it wraps the model in PEFT).
 * Defaults (``training_args.py``): learning_rate 5e-5, per_device_train_batch_size 8,
   gradient_accumulation_steps 1, num_train_epochs 3.0, max_grad_norm 1.0,
   lr_scheduler_type ``linear``, warmup 0, optim AdamW. They are filled in only for
@@ -35,7 +38,7 @@ from ..document import Document, Node
 from ..plan import EPOCH, EVAL, OPT_STEP, PER_DEVICE, RATIO, FRACTION_OF_LR, PlanValue, TrainingPlan
 from .base import Context, Dialect, number_of
 from .names import optimizer_family, scheduler_kind
-from .stages import trl_stage
+from .stages import trl_config_stage, trl_stage
 from . import known_keys as kk
 from .known_keys import HF_TRAINER as _KNOWN_KEYS
 
@@ -211,6 +214,9 @@ def lora_enabled_from_flags(d: Dialect, root: Node, plan: TrainingPlan,
         if node is None or not isinstance(node.value, bool) or (flag == "q_lora" and not node.value):
             continue  # q_lora False still trains plain LoRA (FastChat)
         d.take(plan, "lora.enabled", node, flag)
+        if node.value is False and flag in ("use_peft", "use_lora"):
+            # the file itself switches adapters off (TRL ModelConfig.use_peft, the scripts' use_lora)
+            d.put(plan, "finetune.full", True, node, flag, default=False)
         return
     if plan.has("lora.r") or plan.has("lora.alpha"):
         d.put(plan, "lora.enabled", True, plan.get("lora.r") or plan.get("lora.alpha"), "", default=False)
@@ -351,6 +357,10 @@ class HfTrainer(Dialect):
             stage = trl_stage(doc)
             if stage is not None:  # the launched TRL script/CLI command names the trainer
                 self.put(plan, "run.stage", stage, plan.get("optimizer.lr"), "command", default=False)
+        else:
+            stage = trl_config_stage(doc)
+            if stage is not None:  # the offline preference trainers' own fields (beta, max_prompt_length...)
+                self.put(plan, "run.stage", stage, root.get("beta"), "beta, max_prompt_length", default=False)
         if defaults:
             self.fill_defaults(plan, HF_DEFAULTS)
             if not plan.has("run.max_steps") and not plan.has("run.epochs"):

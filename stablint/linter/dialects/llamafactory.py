@@ -11,6 +11,7 @@ Sources (research/dialects.md §1, table 2A, trap §3.3; existing_checks.md A.4)
 * ``early_stopping_steps`` feeds ``EarlyStoppingCallback(early_stopping_patience=...)``:
   the unit is **evaluations**, whatever the name says (``train/tuner.py:81-82``).
 * ``stage: pt|sft|rm|ppo|dpo|kto`` (default ``sft``) is the training objective (``run.stage``).
+* ``finetuning_type: full|freeze`` trains the model's own weights, no adapter (``finetune.full``).
 * Everything else has HF semantics (:mod:`.hf_trainer`).
 """
 
@@ -39,6 +40,13 @@ LF_WEAK = frozenset({"stage", "template", "lora_rank", "quantization_bit", "val_
 LF_KEYS = LF_STRONG | LF_WEAK
 #: Finetuning types that train LoRA-style adapters.
 _ADAPTER_TYPES = {"lora"}
+#: Finetuning types that update the model's own weights with no adapter (``full``: all of them; ``freeze``:
+#: the last ``freeze_trainable_layers`` blocks), LLaMA-Factory ``hparams/finetuning_args.py``
+#: ``finetuning_type: Literal["lora", "oft", "freeze", "full"]``; ``oft`` trains an adapter.
+_FULL_TYPES = {"full", "freeze"}
+#: Switches that replace AdamW's update with a low-rank / block-wise one whose LRs are not AdamW's
+#: (GaLore, APOLLO, BAdam, Muon in ``hparams/finetuning_args.py``): ``finetune.full`` is then left unset.
+_OTHER_UPDATE_RULES = ("use_galore", "use_apollo", "use_badam", "use_muon")
 
 
 class LlamaFactory(HfTrainer):
@@ -122,6 +130,9 @@ class LlamaFactory(HfTrainer):
         if ft is not None and isinstance(ft.value, str):
             pv = self.take(plan, "lora.enabled", ft, "finetuning_type")
             pv.value = ft.value.strip().lower() in _ADAPTER_TYPES
+            if ft.value.strip().lower() in _FULL_TYPES and not any(
+                    root.get(k) is not None and root.get(k).value is True for k in _OTHER_UPDATE_RULES):
+                self.put(plan, "finetune.full", True, ft, "finetuning_type", default=False)
         else:
             self.put(plan, "lora.enabled", True, plan.get("optimizer.lr"), "finetuning_type")
         if not plan.value("lora.enabled"):

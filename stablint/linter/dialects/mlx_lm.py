@@ -128,6 +128,8 @@ class MlxLm(Dialect):
         kind = str(ftype.value).lower() if ftype is not None and ftype.value is not None else "lora"
         if kind == "full":
             self.put(plan, "lora.enabled", False, ftype, key="fine_tune_type", default=False)
+            # mlx_lm/tuner: fine_tune_type "full" unfreezes the whole model (no adapter layers)
+            self.put(plan, "finetune.full", True, ftype, key="fine_tune_type", default=False)
             return
         if kind not in ("lora", "dora"):
             return

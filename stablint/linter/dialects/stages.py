@@ -10,7 +10,9 @@ fine-tuning (``batch-size-one``, ``lora-scaling-too-low``), so a dialect fills
   or its RL-only keys (``grpo_samples``, ``ppo_epochs``),
 * DeepSpeed-Chat: the step directory of the script (``step2_dpo_finetuning``,
   ``step3_rlhf_finetuning``...) or the step-3 actor/critic flags,
-* TRL launch scripts: the script (``trl/scripts/dpo.py``) or the ``trl <command>`` CLI.
+* TRL launch scripts: the script (``trl/scripts/dpo.py``) or the ``trl <command>`` CLI,
+* TRL config files (YAML/JSON read by ``TrlParser``): the offline preference trainers' fields
+  (:func:`trl_config_stage`).
 
 Helper module (not a dialect; not in ``DIALECT_MODULES``).
 """
@@ -89,3 +91,48 @@ def trl_stage(doc: Document) -> str | None:
     if "trl" in script.split("/") or stem in ("dpo", "ppo", "grpo", "kto", "orpo", "cpo", "rloo", "reward_modeling"):
         return _TRL_SCRIPTS.get(stem)
     return None
+
+
+#: Fields only the online trainers have (GRPO, RLOO, Online DPO, PPO: trl ``grpo_config.py``,
+#: ``online_dpo_config.py``) and open-r1's ``reward_funcs``: a file with one is not an offline preference run.
+_TRL_ONLINE = frozenset({"num_generations", "use_vllm", "reward_funcs", "max_new_tokens", "missing_eos_penalty",
+                         "vllm_mode", "vllm_gpu_memory_utilization", "num_ppo_epochs", "reward_model_path"})
+#: ``KTOConfig`` only (trl ``kto_config.py``, v0.9-v1.9).
+_TRL_KTO = frozenset({"desirable_weight", "undesirable_weight"})
+#: ``BCOConfig`` only (trl ``bco_config.py``): no canonical stage.
+_TRL_BCO = frozenset({"prompt_sample_size", "min_density_ratio", "max_density_ratio"})
+#: ``CPOConfig`` only (trl ``cpo_config.py``).
+_TRL_CPO = frozenset({"cpo_alpha", "simpo_gamma"})
+#: ``DPOConfig`` only, in some release between v0.9 and v1.9 (fields of ``dpo_config.py`` in no other
+#: ``*_config.py`` of the same release; computed from the trl tags).
+_TRL_DPO = frozenset({"rpo_alpha", "reference_free", "ref_model_mixup_alpha", "ref_model_sync_steps", "sync_ref_model",
+                      "f_divergence_type", "f_alpha_divergence_coef", "force_use_ref_model", "discopop_tau",
+                      "ld_alpha", "use_weighting", "precompute_ref_batch_size"})
+#: ``DPOConfig.loss_type`` values (trl ``dpo_config.py``; ``kto_pair`` in releases before v0.12).
+_DPO_LOSSES = frozenset({"sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot",
+                         "aot_pair", "aot_unpaired", "discopop", "apo_zero", "apo_down", "kto_pair", "sigmoid_norm"})
+
+
+def trl_config_stage(doc: Document) -> str | None:
+    """The objective of a TRL offline preference config (YAML/JSON parsed into ``DPOConfig``/``KTOConfig``/
+    ``ORPOConfig``/``CPOConfig``), from its fields.
+
+    Needs both ``beta`` and ``max_prompt_length`` at the top level (v0.9-v1.x of those four configs have
+    both; ``SFTConfig`` and ``TrainingArguments`` have neither) and none of the online trainers' fields
+    (GRPO/Online DPO also have ``beta``). Then ``kto`` with KTO's weights, ``cpo``/``simpo`` with CPO's
+    fields, ``dpo`` with a DPO-only field or a DPO ``loss_type``, and ``preference`` otherwise (an
+    alignment-handbook ``dpo/config_full.yaml`` and an ``ORPOConfig`` file carry the same fields).
+    ``None`` for BCO and anything else.
+    """
+    keys = {k for k in doc.keys() if isinstance(k, str)}
+    if not {"beta", "max_prompt_length"} <= keys or keys & _TRL_ONLINE or keys & _TRL_BCO:
+        return None
+    if keys & _TRL_KTO:
+        return "kto"
+    loss = doc.root.get("loss_type")
+    loss_name = loss.value.strip().lower() if loss is not None and isinstance(loss.value, str) else None
+    if keys & _TRL_CPO:
+        return "simpo" if loss_name == "simpo" else "cpo"
+    if keys & _TRL_DPO or (loss_name in _DPO_LOSSES):
+        return "dpo"
+    return "preference"

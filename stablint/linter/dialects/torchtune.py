@@ -19,7 +19,10 @@ Sources (research/dialects.md §1, table 2A, trap §3.4; torchtune@bd2a0fc
 * Knowledge distillation: ``loss = (1 - kd_ratio) * ce + kd_ratio * kd`` (KD recipes).
 * ``profiler.warmup_steps`` is the profiler's warmup, not the LR's.
 * ``run.stage``: the loss component (``DPOLoss``, ``PPOLoss``, ``GRPO*Loss``) or the RL
-  keys ``grpo_samples``/``ppo_epochs`` name a preference/RL recipe.
+  keys ``grpo_samples``/``ppo_epochs`` name a preference/RL recipe; otherwise instruction/chat
+  ``dataset`` builders (``alpaca_dataset``, ``chat_dataset``...) mean ``sft`` (not for KD recipes).
+* ``finetune.full``: a plain ``torchtune.models`` builder (no ``lora_``/``qlora_`` prefix, no LoRA keys)
+  has no adapter layers: the ``full_finetune_*`` recipes train every weight.
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ _BLOCKS = {"model", "tokenizer", "optimizer", "lr_scheduler", "checkpointer", "d
            "profiler", "policy_model", "teacher_model"}
 #: Loss class name prefixes (lower case) of preference/RL recipes → ``run.stage``.
 _LOSS_STAGES = (("dpo", "dpo"), ("rso", "dpo"), ("ipo", "ipo"), ("simpo", "simpo"), ("ppo", "ppo"), ("grpo", "grpo"))
+#: ``torchtune.datasets`` builders of instruction/chat data (``torchtune/datasets/__init__.py``): their recipes
+#: are supervised fine-tuning (``run.stage`` sft). Not here: ``text_completion_dataset``, ``wikitext_dataset``,
+#: ``cnn_dailymail_articles_dataset`` (raw text), the preference datasets (their loss names the stage).
+_SFT_DATASETS = frozenset({"alpaca_dataset", "alpaca_cleaned_dataset", "chat_dataset", "instruct_dataset",
+                           "slimorca_dataset", "samsum_dataset", "grammar_dataset", "the_cauldron_dataset",
+                           "llava_instruct_dataset", "multimodal_chat_dataset", "vqa_dataset"})
 #: torch.optim.AdamW's default weight decay (PyTorch docs).
 _ADAMW_DEFAULT_WD = 0.01
 
@@ -152,6 +161,17 @@ class Torchtune(Dialect):
             if node is not None and node.value is not None:
                 self.put(plan, "run.stage", stage, node, key, default=False)
                 return
+        if root.get("kd_loss") is not None or root.get("teacher_model") is not None:
+            return  # knowledge distillation recipes: not plain SFT
+        ds = root.get("dataset")
+        entries = ds.value if ds is not None and ds.is_sequence else [ds] if ds is not None else []
+        names = []
+        for entry in entries:
+            comp = entry.get("_component_") if entry is not None and entry.is_mapping else None
+            names.append(comp.value.rsplit(".", 1)[-1] if comp is not None and isinstance(comp.value, str)
+                         and comp.value.startswith("torchtune.datasets.") else None)
+        if names and all(n in _SFT_DATASETS for n in names):
+            self.put(plan, "run.stage", "sft", ds, "dataset._component_", default=False)
 
     def _lora(self, root: Node, plan: TrainingPlan) -> None:
         comp = root.find("model._component_")
@@ -159,6 +179,11 @@ class Torchtune(Dialect):
         if builder.startswith(("lora_", "qlora_")) or plan.has("lora.r"):
             self.put(plan, "lora.enabled", True, comp if comp is not None else plan.get("lora.r"),
                      "model._component_", default=False)
+        elif comp is not None and isinstance(comp.value, str) and comp.value.startswith("torchtune.models.") \
+                and not plan.has("lora.alpha") and not root.find("model.lora_attn_modules"):
+            # a plain builder of torchtune.models (``llama3_2_1b``...) has no adapter layers: the recipe
+            # (``full_finetune_*``) trains every weight; a custom ``_component_`` may wrap anything
+            self.put(plan, "finetune.full", True, comp, "model._component_", default=False)
 
 
 DIALECT = Torchtune()

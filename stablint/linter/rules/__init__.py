@@ -36,6 +36,8 @@ RULE_MODULES: tuple[str, ...] = (
     "lr_out_of_range",
     "adam_coupled_weight_decay",
     "lr_batch_scaling",
+    "full_finetune_lr_too_high",
+    "preference_lr_too_high",
     "conflicting_precision",
     "static_loss_scale",
     "fp16_on_bf16_model",

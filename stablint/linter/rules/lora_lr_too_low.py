@@ -79,7 +79,8 @@ RULE = Rule(
     summary="A LoRA SFT run (adapter scale unknown) at a learning rate far below published LoRA recipes.",
     check=check, doc=__doc__,
     options={"min_lr": 2e-5,
-             "exempt_stages": ["dpo", "ppo", "rm", "kto", "orpo", "simpo", "grpo", "ipo", "rloo", "reward", "rlhf"]},
+             "exempt_stages": ["dpo", "ppo", "rm", "kto", "orpo", "simpo", "grpo", "ipo", "rloo", "reward", "rlhf", "cpo",
+                               "preference"]},
     signal="lora-effective-update",
     caught=(
         Caught('diffusers LCM-LoRA distillation (lora_rank 64) at learning_rate 1e-6 learned nothing until the LR was raised to 1e-4',

@@ -188,7 +188,8 @@ RULE = Rule(
     summary="LoRA alpha/r times the learning rate is below every published working recipe.",
     check=check, doc=__doc__,
     options={"min_scaled_lr": 2.5e-5, "min_scale": 0.25, "max_recipe_lr": 5e-4,
-             "exempt_stages": ["dpo", "ppo", "rm", "kto", "orpo", "simpo", "grpo", "ipo", "rloo", "reward", "rlhf"]},
+             "exempt_stages": ["dpo", "ppo", "rm", "kto", "orpo", "simpo", "grpo", "ipo", "rloo", "reward", "rlhf", "cpo",
+                               "preference"]},
     signal="lora-effective-update",
     caught=(
         Caught('GPT-2 LoRA r 8, alpha 16 at lr 1e-5 (product 2e-5): loss plateau at 6.5-6.7 from step 1500 to 2500',
