@@ -229,3 +229,15 @@ def test_not_claimed_without_composer_keys(tmp_path):
     # icefall/NeMo speech recipes use max_duration for seconds of audio per batch
     p.write_text("max_duration: 200\nnum_epochs: 30\nlr: 0.001\nbatch_size: 16\nprecision: bf16\n")
     assert detection(load_path(str(p))).name != "composer"
+
+
+def test_composer_hparams_layout_when_forced():
+    # Composer 0.9 (yahp) hparams file: optimizers/schedulers registries, train_batch_size (global)
+    path = corpus_file("composer", "resnet50")
+    assert detection(load_path(path)).name != "composer"  # not distinctive enough to detect
+    plan = build_plan(load_path(path), LintOptions(dialect="composer"))
+    assert plan.dialect == "composer" and plan.loader == "pyyaml" and plan.loader_known is False
+    assert plan.value("optimizer.type") == "sgd" and plan.value("optimizer.decoupled_weight_decay") is True
+    assert plan.value("optimizer.lr") == 2.048 and plan.value("batch.global") == 2048
+    assert (plan.value("warmup.steps"), plan.unit("warmup.steps")) == (8, "epoch")  # t_warmup "8ep"
+    assert (plan.value("run.epochs"), plan.value("scheduler.type")) == (90, "cosine")

@@ -44,6 +44,10 @@ Sources (read at mosaicml/composer@6405188805a0 and mosaicml/llm-foundry@8c8dd48
   (``norm`` → ``clip_grad_norm_``, ``value`` → ``clip_grad_value_``, ``adaptive`` is AGC, a ratio to
   the weight norm: not mapped; ``composer/algorithms/gradient_clipping/gradient_clipping.py``).
 * MCLI run files wrap the train config in ``parameters:``; that mapping is read as the config.
+* Composer < 0.12 hparams files (yahp: ``optimizers: {decoupled_sgdw: {...}}``, ``schedulers: [{name: {...}}]``,
+  ``train_batch_size``) are read when the dialect is forced (``--dialect composer``) but not detected: their
+  keys (``train_dataset``, ``grad_accum``, ``optimizers``) are not distinctive enough, and yahp reads them with
+  PyYAML (``yahp/hparams.py``), so the loader is then ``pyyaml`` and not certain.
 """
 
 from __future__ import annotations
@@ -247,6 +251,12 @@ class Composer(Dialect):
         if root.is_mapping and root.get("models") is not None and not set(root.value) & TRAIN_KEYS:
             # llm-foundry eval YAML (``EvalConfig``: ``models`` list, ``icl_tasks``; scripts/eval/eval.py)
             self.put(plan, "run.stage", "inference", root.get("models"), self._key("models"), default=False)
+        if root.is_mapping and (root.get("optimizers") is not None or root.get("schedulers") is not None) \
+                and root.get("optimizer") is None and root.get("scheduler") is None:
+            # Composer < 0.12 hparams (yahp, removed in composer#1512): read with PyYAML (yahp/hparams.py
+            # ``yaml.safe_load``); whether yahp casts a ``1e-4`` string for a float field was not checked
+            plan.loader, plan.loader_known = "pyyaml", False
+            plan.notes.append("composer: Composer hparams (yahp) layout: optimizers:/schedulers: registries")
         self._batch(root, plan)
         per_step = self._per_step(root)
         md = root.get("max_duration")
