@@ -241,3 +241,13 @@ def test_composer_hparams_layout_when_forced():
     assert plan.value("optimizer.lr") == 2.048 and plan.value("batch.global") == 2048
     assert (plan.value("warmup.steps"), plan.unit("warmup.steps")) == (8, "epoch")  # t_warmup "8ep"
     assert (plan.value("run.epochs"), plan.value("scheduler.type")) == (90, "cosine")
+
+
+def test_omegaconf_reads_exponent_floats(tmp_path):
+    # om.load (llmfoundry/command_utils/train.py train_from_yaml) reads 5e-5 as a float; PyYAML would not
+    p = _write(tmp_path)
+    p.write_text(p.read_text().replace("lr: 1.0e-5", "lr: 5e-5"))
+    plan = plan_of(p)
+    assert plan.loader == "omegaconf" and plan.value("optimizer.lr") == 5e-5
+    assert not plan.get("optimizer.lr").as_string
+    assert [f.rule for f in findings(p)] == []
