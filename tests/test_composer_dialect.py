@@ -251,3 +251,11 @@ def test_omegaconf_reads_exponent_floats(tmp_path):
     assert plan.loader == "omegaconf" and plan.value("optimizer.lr") == 5e-5
     assert not plan.get("optimizer.lr").as_string
     assert [f.rule for f in findings(p)] == []
+
+
+def test_uneven_micro_batches_are_not_an_inconsistent_batch(tmp_path):
+    # global 48, micro 5: llm-foundry's calculate_batch_size_info only needs 48 % world_size == 0 and
+    # trains ceil(device_batch / 5) micro-batches per step (the last one smaller)
+    p = _write(tmp_path, gb=48)
+    p.write_text(p.read_text().replace("device_train_microbatch_size: 8", "device_train_microbatch_size: 5"))
+    assert "inconsistent-batch-size" not in [f.rule for f in findings(p)]

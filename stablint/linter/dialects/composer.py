@@ -214,6 +214,10 @@ class Composer(Dialect):
     loader = "omegaconf"
     scheduler_interval = "step"
     evidence_keys = STRONG_KEYS
+    #: llm-foundry needs only ``global_train_batch_size % world_size == 0``; the device batch is split into
+    #: ``ceil(device_batch / device_train_microbatch_size)`` micro-batches (``calculate_batch_size_info``,
+    #: ``llmfoundry/utils/config_utils.py``; ``Trainer._train_batch`` ``split_batch``), the last one smaller
+    micro_batch_split = "ceil"
     #: 0.5 + 0.1 per strong key or value marker: four of them (``max_duration: 4800ba``,
     #: ``global_train_batch_size``, ``device_train_microbatch_size``, ``precision: amp_bf16``) are certain
     high_score = 0.85
