@@ -259,3 +259,17 @@ def test_uneven_micro_batches_are_not_an_inconsistent_batch(tmp_path):
     p = _write(tmp_path, gb=48)
     p.write_text(p.read_text().replace("device_train_microbatch_size: 8", "device_train_microbatch_size: 5"))
     assert "inconsistent-batch-size" not in [f.rule for f in findings(p)]
+
+
+def test_peft_config_lora_fields(tmp_path):
+    # llm-foundry scripts/train/yamls/finetune/dbrx-lora-ft.yaml's model.peft_config (r 64, lora_alpha 128)
+    p = _write(tmp_path)
+    p.write_text(p.read_text().replace(
+        "  pretrained_model_name_or_path: meta-llama/Llama-2-7b-hf\n",
+        "  pretrained_model_name_or_path: meta-llama/Llama-2-7b-hf\n  peft_config:\n    r: 64\n    peft_type: LORA\n"
+        "    task_type: CAUSAL_LM\n    lora_alpha: 128\n    lora_dropout: 0.05\n"))
+    plan = plan_of(p)
+    assert plan.value("lora.enabled") is True
+    assert (plan.value("lora.r"), plan.value("lora.alpha"), plan.value("lora.dropout")) == (64, 128, 0.05)
+    p.write_text(p.read_text().replace("peft_type: LORA", "peft_type: IA3"))  # get_peft_config raises for it
+    assert not plan_of(p).has("lora.enabled")

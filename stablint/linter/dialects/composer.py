@@ -43,6 +43,8 @@ Sources (read at mosaicml/composer@6405188805a0 and mosaicml/llm-foundry@8c8dd48
   Composer < 0.13); **clipping** ``algorithms.gradient_clipping.{clipping_type, clipping_threshold}``
   (``norm`` → ``clip_grad_norm_``, ``value`` → ``clip_grad_value_``, ``adaptive`` is AGC, a ratio to
   the weight norm: not mapped; ``composer/algorithms/gradient_clipping/gradient_clipping.py``).
+* **LoRA**: ``model.peft_config`` with ``peft_type: LORA`` is passed to ``peft.LoraConfig``
+  (``llmfoundry/models/hf/hf_base.py`` ``get_peft_config``): ``r``, ``lora_alpha``, ``lora_dropout``.
 * MCLI run files wrap the train config in ``parameters:``; that mapping is read as the config.
 * Composer < 0.12 hparams files (yahp: ``optimizers: {decoupled_sgdw: {...}}``, ``schedulers: [{name: {...}}]``,
   ``train_batch_size``) are read when the dialect is forced (``--dialect composer``) but not detected: their
@@ -282,6 +284,7 @@ class Composer(Dialect):
             node = root.get(key)
             if node is not None and node.value is not None:
                 self._time(plan, node, key, "ep", per_step, {OPT_STEP: canonical, EPOCH: canonical}, canonical)
+        self._lora(root, plan)
         model = root.find("model.pretrained_model_name_or_path")
         if model is not None and isinstance(model.value, str) and model.value.strip():
             self.take(plan, "model.name", model, self._key("model.pretrained_model_name_or_path"))
@@ -442,6 +445,23 @@ class Composer(Dialect):
         # Composer's _convert_time: Time(int(value × max_duration.value), max_duration.unit)
         pv.value, pv.raw, pv.as_string, pv.resolved = int(t.value * run.number), str(node.value), False, True
         plan.set("scheduler.t_max", pv)
+
+    def _lora(self, root: Node, plan: TrainingPlan) -> None:
+        """``model.peft_config``: llm-foundry builds ``peft.LoraConfig(**peft_config)`` and accepts only
+        ``peft_type: LORA`` (``BaseHuggingFaceModel.get_peft_config``, ``llmfoundry/models/hf/hf_base.py``).
+        Only stated values are set (the ``LoraConfig`` defaults depend on the PEFT version)."""
+        pc = root.find("model.peft_config")
+        if pc is None or not pc.is_mapping:
+            return
+        ptype = pc.get("peft_type")
+        if ptype is None or not isinstance(ptype.value, str) or ptype.value.strip().upper() != "LORA":
+            return
+        self.put(plan, "lora.enabled", True, ptype, self._key("model.peft_config.peft_type"), default=False)
+        for arg, canonical in (("r", "lora.r"), ("lora_alpha", "lora.alpha"), ("lora_dropout", "lora.dropout"),
+                               ("use_rslora", "lora.use_rslora")):
+            child = pc.get(arg)
+            if child is not None and child.value is not None:
+                self.take(plan, canonical, child, self._key(f"model.peft_config.{arg}"))
 
     def _precision(self, root: Node, plan: TrainingPlan) -> None:
         node = root.get("precision")
