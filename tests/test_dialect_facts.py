@@ -23,6 +23,7 @@ ALLOWED = {
     "precision_conflict": {"raises", "bf16-wins"},
     "unknown_keys": {"closed", "typos-only"},
     "cli_flags_are_keys": {True, False},
+    "micro_batch_split": {"exact", "ceil"},
 }
 
 
@@ -39,6 +40,7 @@ def test_facts_per_framework():
     assert {d.name for d in all_dialects() if d.precision_conflict == "bf16-wins"} == {"axolotl"}
     assert {d.name for d in all_dialects() if d.unknown_keys == "closed"} == {"ultralytics", "peft"}
     assert {d.name for d in all_dialects() if d.cli_flags_are_keys} == {"llamafactory", "ultralytics"}
+    assert {d.name for d in all_dialects() if d.micro_batch_split == "ceil"} == {"composer"}
     # a closed key policy means nothing without a key set
     assert all(d.known_keys for d in all_dialects() if d.unknown_keys == "closed")
 

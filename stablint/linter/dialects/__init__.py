@@ -29,6 +29,7 @@ DIALECT_MODULES: tuple[str, ...] = (
     # --- general-purpose trainers, detection, systems, scientific ML ---
     "lightning_cli",
     "hydra",
+    "composer",
     "nanogpt",
     "mmengine",
     "detectron2",

@@ -113,6 +113,11 @@ class Dialect:
             (default) when user code or projects may add their own keys (HF scripts'
             extra dataclasses, detectron2 project nodes), so only a near miss of a known
             key is certainly a typo. Ignored when ``known_keys`` is ``None``. ``unknown-key``.
+        micro_batch_split: how the framework turns a global batch into micro-batches: ``"exact"``
+            (default: ``global = micro × accumulation × world_size`` must hold, DeepSpeed raises
+            otherwise) or ``"ceil"`` (Composer/llm-foundry: only ``global % world_size == 0`` is
+            required; each device batch is cut into ``ceil(device_batch / micro)`` micro-batches, the
+            last one smaller, ``calculate_batch_size_info``). ``inconsistent-batch-size``.
         cli_flags_are_keys: True when the framework's own command line (``llamafactory-cli``,
             ``yolo``) takes its config keys as flags, so a launch script's flags are checked
             against :attr:`known_keys`; False (default) when a script's flags go to the
@@ -137,6 +142,8 @@ class Dialect:
     unknown_keys = "typos-only"
     #: the framework's CLI takes its config keys as flags (``llamafactory-cli``, ``yolo``)
     cli_flags_are_keys = False
+    #: ``"exact"`` (global = micro × accumulation × world size) or ``"ceil"`` (uneven last micro-batch allowed)
+    micro_batch_split = "exact"
     #: names of dialects whose files share this one's keys by design (DeepSpeed-Chat copies HF's
     #: flags): scoring close to them is not ambiguity (:func:`~stablint.linter.dialects.detection`)
     relatives: tuple[str, ...] = ()

@@ -7,6 +7,10 @@ optionally, the gradient-accumulation steps, checks that
 ``global = micro × accumulation × world_size`` holds for some integer world size
 (or for the stated ``batch.world_size``). It reports the world sizes that would work.
 
+Frameworks whose micro-batches need not divide the batch are skipped (framework fact
+``micro_batch_split = "ceil"``: Composer/llm-foundry cut each device batch into
+``ceil(device_batch / device_train_microbatch_size)`` micro-batches, the last one smaller).
+
 ### Why is this bad?
 DeepSpeed raises "train_batch_size is not equal to micro_batch_per_gpu *
 gradient_acc_step * world_size" only once the job is running on the cluster,
@@ -51,6 +55,10 @@ from .base import Rule
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """One finding at ``batch.global`` when it is not micro × accumulation × an integer world size."""
+    from ..dialects import facts_of  # lazy: `stablint rules`/`explain` need no dialects
+
+    if facts_of(plan).micro_batch_split == "ceil":
+        return  # Composer/llm-foundry: an uneven last micro-batch is allowed, only global % world size matters
     g, m = plan.get("batch.global"), plan.get("batch.per_device")
     if g is None or m is None or g.number is None or m.number is None or g.number <= 0 or m.number <= 0:
         return
