@@ -123,8 +123,7 @@ def check_completion_truncation(trace: Trace, o: dict) -> Check:
         return _clean(name, ev, thr)
     msg = (f"{med:.0%} of the sampled completions were cut at max_completion_length (median of "
            f"completions/clipped_ratio over the last {len(tail)} of {len(pts)} logged points; mean {ev['mean']:.0%}): "
-           f"the reward scores truncated answers; raise max_completion_length, shorten the prompt's expected "
-           f"answer, or set mask_truncated_completions=True")
+           f"the reward scores cut-off answers (raise max_completion_length or set mask_truncated_completions=True)")
     return _make(name, "warning", msg, tail[0][1], tail[-1][1], ev, thr, tail[0][0], f"trace.{key}")
 
 
@@ -135,7 +134,7 @@ def check_reward_zero_std(trace: Trace, o: dict) -> Check:
     ``rl_tail_fraction`` (0.5) of the points is >= ``zero_std_share`` (0.5, proposed). Without it (TRL
     0.14-0.17) it falls back on ``reward_std``: fires when >= ``zero_std_share`` of the trailing points
     are <= ``zero_std_eps`` (1e-12), i.e. every group of those logging windows was uniform (a lower
-    bound of the zero-std share). Source: DAPO (Yu et al. 2025, section 3.3, dynamic sampling: groups
+    bound of the zero-std share). Source: DAPO (Yu et al. 2025, section 3.2, dynamic sampling: groups
     whose accuracy is 0 or 1 have zero advantage and shrink the effective batch); TRL's GRPO docs
     ("implying there is little diversity for that prompt (all answers are correct or incorrect)").
     """
@@ -156,7 +155,7 @@ def check_reward_zero_std(trace: Trace, o: dict) -> Check:
             return _clean(name, ev, thr)
         msg = (f"{med:.0%} of the prompt groups had one reward for all their completions (median of "
                f"frac_reward_zero_std over the last {len(tail)} of {len(pts)} logged points): their advantage is 0 "
-               f"and they teach nothing; use harder/easier prompts, more generations per prompt, or a graded reward")
+               f"and they give no gradient (prompts too easy or too hard for the model, or a binary reward)")
         return _make(name, "warning", msg, tail[0][1], tail[-1][1], ev, thr, tail[0][0], f"trace.{key}")
     pts, key = _rl_points(trace, "reward_std", o)
     thr = f">= {share:.0%} of the last {frac:.0%} of the reward_std points are 0 (no frac_reward_zero_std logged)"
@@ -177,6 +176,6 @@ def check_reward_zero_std(trace: Trace, o: dict) -> Check:
 
 def muted_loss_check(name: str) -> Check:
     """The not-measurable Check that replaces a loss-based signal on an RL log."""
-    return _unknown(name, "RL log (reward / completions metrics of TRL GRPO or RLOO): its loss is beta x KL in value, "
+    return _unknown(name, "RL log (reward / completions metrics of TRL GRPO or RLOO): its loss is about beta x KL, "
                           "0 at the start and possibly negative, not a health measure (huggingface/open-r1#239); "
-                          "loss-based signals are not judged (option rl_log=False judges them)")
+                          "not judged (option rl_log=False judges it)")
