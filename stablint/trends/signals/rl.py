@@ -127,6 +127,20 @@ def check_completion_truncation(trace: Trace, o: dict) -> Check:
     return _make(name, "warning", msg, tail[0][1], tail[-1][1], ev, thr, tail[0][0], f"trace.{key}")
 
 
+def _reward_std_trend(trace: Trace, o: dict) -> dict:
+    """Evidence only: median ``reward_std`` of the first and the last quarter of its points (>= 8 points).
+
+    A ``reward_std`` sinking towards 0 is the same symptom seen from the batch side; it is reported with
+    the reward-zero-std check, never fires alone (its level depends on the reward's scale).
+    """
+    pts, _ = _rl_points(trace, "reward_std", o)
+    if len(pts) < 8:
+        return {}
+    q = len(pts) // 4
+    return {"reward_std_first_quarter": _g(_median([p[2] for p in pts[:q]])),
+            "reward_std_last_quarter": _g(_median([p[2] for p in pts[-q:]]))}
+
+
 def check_reward_zero_std(trace: Trace, o: dict) -> Check:
     """Most prompt groups gave every completion the same reward: zero advantage, no learning signal.
 
@@ -150,7 +164,7 @@ def check_reward_zero_std(trace: Trace, o: dict) -> Check:
         tail = _tail(pts, frac)
         med = _median([p[2] for p in tail])
         ev = {"series": key, "points": len(pts), "tail_points": len(tail), "tail_median": _g(med),
-              "mean": _g(sum(p[2] for p in pts) / len(pts)), "last": _g(pts[-1][2])}
+              "mean": _g(sum(p[2] for p in pts) / len(pts)), "last": _g(pts[-1][2]), **_reward_std_trend(trace, o)}
         if med < share:
             return _clean(name, ev, thr)
         msg = (f"{med:.0%} of the prompt groups had one reward for all their completions (median of "
@@ -166,7 +180,7 @@ def check_reward_zero_std(trace: Trace, o: dict) -> Check:
     tail = _tail(pts, frac)
     zero = sum(1 for p in tail if abs(p[2]) <= eps)
     ev = {"series": key, "points": len(pts), "tail_points": len(tail), "tail_zero_share": _g(zero / len(tail)),
-          "basis": "reward_std == 0 (lower bound of the zero-std share)"}
+          "basis": "reward_std == 0 (lower bound of the zero-std share)", **_reward_std_trend(trace, o)}
     if zero < share * len(tail):
         return _clean(name, ev, thr)
     msg = (f"reward_std was 0 on {zero} of the last {len(tail)} logged points: in those windows every prompt group "
