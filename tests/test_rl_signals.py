@@ -153,3 +153,10 @@ def test_rl_log_can_be_forced_off_and_on():
     t = Trace.from_records(rows)
     assert measure(t)["loss-spike"].fired
     assert measure(t, {"rl_log": True})["loss-spike"].fired is None
+
+
+def test_out_of_range_only_and_zero_minimum_never_raise():
+    rows = [{"step": s, "reward": 0.1, "completions/clipped_ratio": 2.0, "frac_reward_zero_std": -1.0}
+            for s in range(1, 4)]
+    checks = measure(Trace.from_records(rows), {"truncation_min_points": 0, "zero_std_min_points": 0})
+    assert checks["completion-truncation"].fired is None and checks["reward-zero-std"].fired is None

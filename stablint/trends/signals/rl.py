@@ -106,7 +106,7 @@ def check_completion_truncation(trace: Trace, o: dict) -> Check:
                         "v0.17; earlier releases log only completion_length)", thr)
     pts = [p for p in raw if 0.0 <= p[2] <= 1.0]
     dropped = len(raw) - len(pts)
-    if len(pts) < int(o["truncation_min_points"]):
+    if not pts or len(pts) < int(o["truncation_min_points"]):
         return _unknown(name, f"{len(pts)} usable completions/clipped_ratio points", thr,
                         {"points": len(pts), "dropped_out_of_range": dropped})
     tail = _tail(pts, frac)
@@ -159,8 +159,8 @@ def check_reward_zero_std(trace: Trace, o: dict) -> Check:
     if pts:
         thr = f"median of frac_reward_zero_std over the last {frac:.0%} of its points >= {share:g}"
         pts = [p for p in pts if 0.0 <= p[2] <= 1.0]
-        if len(pts) < n_min:
-            return _unknown(name, f"{len(pts)} usable frac_reward_zero_std points (need >= {n_min})", thr)
+        if not pts or len(pts) < n_min:
+            return _unknown(name, f"{len(pts)} usable frac_reward_zero_std points (need >= {max(n_min, 1)})", thr)
         tail = _tail(pts, frac)
         med = _median([p[2] for p in tail])
         ev = {"series": key, "points": len(pts), "tail_points": len(tail), "tail_median": _g(med),
@@ -175,8 +175,8 @@ def check_reward_zero_std(trace: Trace, o: dict) -> Check:
     thr = f">= {share:.0%} of the last {frac:.0%} of the reward_std points are 0 (no frac_reward_zero_std logged)"
     if not pts:
         return _unknown(name, "neither frac_reward_zero_std nor reward_std in the log", thr)
-    if len(pts) < n_min:
-        return _unknown(name, f"{len(pts)} reward_std points (need >= {n_min})", thr)
+    if len(pts) < max(n_min, 1):
+        return _unknown(name, f"{len(pts)} reward_std points (need >= {max(n_min, 1)})", thr)
     tail = _tail(pts, frac)
     zero = sum(1 for p in tail if abs(p[2]) <= eps)
     ev = {"series": key, "points": len(pts), "tail_points": len(tail), "tail_zero_share": _g(zero / len(tail)),
