@@ -34,6 +34,9 @@ SWEEP = {
     "overfit_min_rise": (("overfitting",), (0.02, 0.05, 0.1)),
     "divergence_factor": (("loss-divergence",), (2.0, 3.0, 4.0)),
     "early_spike_ratio": (("early-grad-spike",), (5.0, 10.0, 20.0)),
+    "truncation_share": (("completion-truncation",), (0.1, 0.2, 0.3, 0.5, 0.8)),
+    "zero_std_share": (("reward-zero-std",), (0.3, 0.5, 0.7, 0.9)),
+    "rl_tail_fraction": (("completion-truncation", "reward-zero-std"), (0.25, 0.5, 1.0)),
 }
 
 

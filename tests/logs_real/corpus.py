@@ -24,7 +24,7 @@ MANIFEST = os.path.join(HERE, "manifest.tsv")
 #: Signals scored (lr-cut-too-late is not labelled from numbers alone: scored for precision only).
 SCORED = ("nonfinite-values", "loss-spike", "loss-divergence", "loss-plateau", "early-collapse-then-plateau",
           "grad-norm-growth", "clip-saturation", "lr-never-changes", "lr-cut-too-late", "overfitting",
-          "early-grad-spike", "initial-loss-high")
+          "early-grad-spike", "initial-loss-high", "completion-truncation", "reward-zero-std")
 
 
 def cache_dir() -> str:

@@ -28,6 +28,21 @@ is the median of group k (0..7). Rules (a label is set when its rule holds):
   and the train loss lower at the end than at the best evaluation (or no train loss).
 - ``early-grad-spike``: >= 3 grad-norm points and the first >= 10 x the median of the rest.
 - ``initial-loss-high``: vocab size known (config.json beside), first loss >= 2 x ln(vocab).
+
+RL logs (issue 15, rules written 2026-12-02 before the RL signals existed or diagnose ran on any RL log).
+A log is an RL log when a record has ``reward``, ``reward_std``, ``frac_reward_zero_std``,
+``completion_length`` or a ``completions/...`` metric (TRL GRPOTrainer / RLOOTrainer; DPO's
+``rewards/chosen`` does not count). On an RL log the logged ``loss`` is not a health measure (TRL's
+GRPO loss starts at 0 and equals beta x KL in value, huggingface/open-r1#239, huggingface/trl#2703), so
+no loss label (spike, divergence, plateau, collapse, initial loss, overfitting) is given; the grad-norm,
+LR and NaN rules apply as above. Two more labels:
+
+- ``completion-truncation``: >= 1 ``completions/clipped_ratio`` value and their plain mean over the whole
+  log >= 0.25 (a quarter of the sampled completions, on average, hit ``max_completion_length``).
+- ``reward-zero-std``: >= 1 ``frac_reward_zero_std`` value and the plain mean over the second half of
+  its points (all of them when fewer than 2) >= 0.5; without that metric, >= 1 ``reward_std`` value and
+  >= half of the second half of the ``reward_std`` points exactly 0 (<= 1e-12: every group of that
+  logging window gave one reward to all its completions).
 """
 
 from __future__ import annotations
@@ -51,10 +66,51 @@ def series(trace, key: str) -> list[float]:
     return [getattr(r, key) for r in trace.records if getattr(r, key) is not None]
 
 
+RL_MARKERS = ("reward", "reward_std", "frac_reward_zero_std", "completion_length")
+
+
+def is_rl(trace) -> bool:
+    """An RL log by the rule in the module docstring."""
+    return any(k in RL_MARKERS or k.startswith("completions/") for r in trace.records for k in r.extra)
+
+
+def extra_series(trace, key: str) -> list[float]:
+    """Finite values of the ``extra`` metric ``key`` in record order."""
+    out = []
+    for r in trace.records:
+        v = r.extra.get(key)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            out.append(float(v))
+    return out
+
+
+def rl_labels(trace) -> list[str]:
+    """The two RL labels of the module docstring."""
+    out = []
+    clip = extra_series(trace, "completions/clipped_ratio")
+    if clip and statistics.mean(clip) >= 0.25:
+        out.append("completion-truncation")
+    fz = extra_series(trace, "frac_reward_zero_std")
+    if fz:
+        half = fz[len(fz) // 2:] if len(fz) >= 2 else fz
+        if statistics.mean(half) >= 0.5:
+            out.append("reward-zero-std")
+    else:
+        rs = extra_series(trace, "reward_std")
+        half = rs[len(rs) // 2:] if len(rs) >= 2 else rs
+        if half and sum(1 for x in half if abs(x) <= 1e-12) >= 0.5 * len(half):
+            out.append("reward-zero-std")
+    return out
+
+
 def labels(trace, clip: float | None = None, vocab: int | None = None) -> list[str]:
     """The labels of one log by the rules in the module docstring."""
     out = []
+    rl = is_rl(trace)
     loss, ev, gn, lr = (series(trace, k) for k in ("loss", "eval_loss", "grad_norm", "lr"))
+    if rl:
+        ev = []
+        loss = [x for x in loss if not math.isfinite(x)]  # only the NaN check reads an RL loss
     if any(not math.isfinite(x) for x in loss + ev + gn + lr):
         out.append("nonfinite-values")
     loss = [x for x in loss if math.isfinite(x)]
@@ -107,6 +163,8 @@ def labels(trace, clip: float | None = None, vocab: int | None = None) -> list[s
         out.append("early-grad-spike")
     if vocab and vocab > 1 and loss and loss[0] >= 2 * math.log(vocab):
         out.append("initial-loss-high")
+    if rl:
+        out += rl_labels(trace)
     return out
 
 

@@ -25,7 +25,8 @@ extraction), :mod:`.stats` (medians, percentiles, rounding), :mod:`.nonfinite`,
 :mod:`.spikes`, :mod:`.divergence`, :mod:`.plateau`, :mod:`.collapse`,
 :mod:`.grad_growth` (with :mod:`.trend`: Mann-Kendall, Theil-Sen), :mod:`.clipping`,
 :mod:`.lr_trace` (LR series and cuts), :mod:`.lr_constant`, :mod:`.lr_cut`, :mod:`.overfitting`,
-:mod:`.early` (short-log checks: ``early-grad-spike``, ``initial-loss-high``), and :mod:`.measure`
+:mod:`.early` (short-log checks: ``early-grad-spike``, ``initial-loss-high``), :mod:`.rl` (RL logs:
+``completion-truncation``, ``reward-zero-std``, RL-log detection), and :mod:`.measure`
 (runs them all and caps each fired signal at :data:`~.catalog.SEVERITY`).
 
 API changes of issue 16 (additive): two signals (STL911, STL912) in :data:`SIGNALS`, so
@@ -36,6 +37,12 @@ API changes of issue 16 (additive): two signals (STL911, STL912) in :data:`SIGNA
 cuts a default warm-up fraction; :data:`~.catalog.SEVERITY` caps severities (several signals
 ship at ``info``, docs/diagnose.md); :data:`~.catalog.PROBE_THRESHOLDS` holds the probe-only
 thresholds.
+
+API changes of issue 15 (additive): two RL signals (STL913 ``completion-truncation``, STL914
+``reward-zero-std``, :mod:`.rl`), so :func:`measure` returns 14 checks; on an RL log (TRL GRPO/RLOO
+metrics, :func:`is_rl_trace`) the loss-based checks are not measurable; new options ``rl_log``,
+``rl_tail_fraction``, ``truncation_share``, ``truncation_min_points``, ``zero_std_share``,
+``zero_std_min_points``, ``zero_std_eps``.
 
 Units: ``step`` values are whatever the trace logged (optimizer steps for HF,
 Lightning, the probe; iterations for nanoGPT); "points" are logged records, not
@@ -63,12 +70,14 @@ from .measure import analyze, measure
 from .nonfinite import check_nonfinite
 from .overfitting import check_overfitting
 from .plateau import check_plateau
+from .rl import check_completion_truncation, check_reward_zero_std, is_rl_trace
 from .series import eval_series, horizon_steps, points, steps_per_epoch
 from .spikes import check_spikes
 from .stats import _g  # noqa: F401  (imported by stablint.probes.signals_probe: the shared evidence rounding)
 
 __all__ = [
     "DEFAULT_OPTIONS", "SIGNALS", "SOURCES", "Check", "Signal", "analyze", "check_clip", "check_collapse",
+    "check_completion_truncation", "check_reward_zero_std", "is_rl_trace",
     "check_divergence", "check_early_grad_spike", "check_grad_growth", "check_initial_loss", "check_lr_constant", "check_lr_cut_late", "check_nonfinite",
     "check_overfitting", "check_plateau", "check_spikes", "eval_series", "horizon_steps", "lr_cuts", "measure",
     "points", "signal_findings", "steps_per_epoch",

@@ -25,6 +25,8 @@ SIGNALS: dict[str, str] = {
     "overfitting": "STL910",
     "early-grad-spike": "STL911",
     "initial-loss-high": "STL912",
+    "completion-truncation": "STL913",
+    "reward-zero-std": "STL914",
 }
 
 #: Every threshold (option name → default). ``None`` = derived from the trace length.
@@ -107,6 +109,24 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "early_spike_min_points": 3,  # grad_norm points needed (the first + >= 2 later ones)
     "init_loss_dev_ratio": 1.0,   # first loss >= (1 + 1.0) x ln(vocab): TheDeepChecker Initial_Loss dev_ratio 1.0
     "vocab_size": None,           # from the options, the trace meta or a config.json beside the log
+    # RL logs (TRL GRPOTrainer / RLOOTrainer metrics, issue 15; signals/rl.py)
+    "rl_log": None,               # None: detect from the metric names (reward, reward_std, frac_reward_zero_std,
+                                  # completion_length, completions/*); True/False forces. On an RL log the loss-based
+                                  # signals are not judged (GRPO's loss is ~beta x KL, huggingface/open-r1#239; on 7 real
+                                  # GRPO logs they fired 6 findings, all on that loss: tests/logs_real L1400-L1406)
+    "rl_tail_fraction": 0.5,      # the RL shares are judged on the trailing half of their points (the run as it
+                                  # ended, not its first steps) (proposed; 0.25..1.0 equal on the calibration half)
+    "truncation_share": 0.2,      # completions/clipped_ratio median >= 0.2: a fifth of the answers cut at
+                                  # max_completion_length (proposed: no published number; DAPO 3.4 filters every
+                                  # truncated sample). Flat over 0.1..0.8 on the calibration half (3 of 3 positives, 0 fp;
+                                  # source: tests/logs_real, P 1.00 / R 1.00 on the test half: 1 positive, weak evidence)
+    "truncation_min_points": 1,   # one logged window already states its share (TRL averages over logging_steps)
+    "zero_std_share": 0.5,        # frac_reward_zero_std median >= 0.5: half of the groups give no gradient (proposed:
+                                  # DAPO 3.2 over-samples to drop every such group; no published threshold). 0.3 = 0.5
+                                  # (3 of 3 calibration positives, 0 fp), 0.7 and 0.9 lose 2 of 3 (source: tests/logs_real;
+                                  # no positive on the test half: recall unmeasured, 0 fp on its 4 RL logs)
+    "zero_std_min_points": 1,     # points of frac_reward_zero_std (or reward_std) needed
+    "zero_std_eps": 1e-12,        # a reward_std at or below this is 0 (fallback for TRL < 0.18)
 }
 
 #: Highest severity each runtime signal is reported at (a cap: a check may choose lower, e.g.
@@ -124,6 +144,9 @@ SEVERITY.update({
     "overfitting": "info",                  # P 0.88 / R 0.88
     "early-grad-spike": "info",             # label rule = detector: no independent evidence
     "initial-loss-high": "info",            # label rule = detector: no independent evidence
+    "completion-truncation": "info",        # issue 15: P 1.00 / R 1.00 on the test half, but 1 log there carries
+                                            # the metric (1 positive): too few to show P >= 0.95 / R >= 0.9
+    "reward-zero-std": "info",              # issue 15: 0 fp on 3 test-half RL logs, 0 positives (recall unmeasured)
 })
 # kept: nonfinite-values (a NaN/Inf in the log is a fact; 0 false positives on 65 logs), grad-norm-growth
 # (P 1.00 / R 1.00, 0 false positives on 65 logs), lr-never-changes (P 1.00 / R 1.00; it picks info itself while the
@@ -175,6 +198,11 @@ SOURCES: dict[str, str] = {
                         "docs/signals.md#early-grad-spike",
     "initial-loss-high": "TheDeepChecker Initial_Loss (dev_ratio 1.0); Karpathy recipe 'verify loss @ init'; "
                          "docs/signals.md#initial-loss-high",
+    "completion-truncation": "TRL GRPOTrainer completions/clipped_ratio (completions without EOS); DAPO section 3.4 "
+                             "(overlong filtering: truncated samples are reward noise), docs/signals.md#completion-truncation "
+                             "(proposed threshold)",
+    "reward-zero-std": "TRL GRPOTrainer frac_reward_zero_std; DAPO section 3.2 (dynamic sampling drops groups with "
+                       "zero advantage), docs/signals.md#reward-zero-std (proposed threshold)",
 }
 
 #: Signal name → the trace series its finding points at (``Signal.field``; a check may name another).
@@ -183,7 +211,8 @@ FIELDS: dict[str, str] = {
     "early-collapse-then-plateau": "trace.loss", "grad-norm-growth": "trace.grad_norm",
     "clip-saturation": "trace.grad_norm", "lr-never-changes": "trace.lr", "lr-cut-too-late": "trace.lr",
     "nonfinite-values": "trace.loss", "overfitting": "trace.eval_loss", "early-grad-spike": "trace.grad_norm",
-    "initial-loss-high": "trace.loss",
+    "initial-loss-high": "trace.loss", "completion-truncation": "trace.completions/clipped_ratio",
+    "reward-zero-std": "trace.frac_reward_zero_std",
 }
 
 

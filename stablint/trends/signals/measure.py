@@ -18,6 +18,7 @@ from .lr_cut import check_lr_cut_late
 from .nonfinite import check_nonfinite
 from .overfitting import check_overfitting
 from .plateau import check_plateau
+from .rl import LOSS_SIGNALS, check_completion_truncation, check_reward_zero_std, is_rl_trace, muted_loss_check
 from .spikes import check_spikes
 
 
@@ -32,7 +33,9 @@ def measure(trace: Trace, options: dict[str, Any] | None = None) -> dict[str, Ch
     ``early-collapse-then-plateau`` fires, ``loss-plateau`` is reported as not fired
     (same symptom, one finding). Each fired signal is reported at most at the severity
     :data:`~.catalog.SEVERITY` gives it (``info`` for signals that did not reach the
-    precision/recall goal on tests/logs_real). Never raises on odd data.
+    precision/recall goal on tests/logs_real). On an RL log (:func:`~.rl.is_rl_trace`: TRL GRPO/RLOO
+    metrics) the loss-based signals (:data:`~.rl.LOSS_SIGNALS`) are reported not measurable: that
+    loss is not a health measure. Never raises on odd data.
     """
     o = resolve_options(options, trace)
     o["_cache"] = {}
@@ -49,11 +52,18 @@ def measure(trace: Trace, options: dict[str, Any] | None = None) -> dict[str, Ch
     out["early-collapse-then-plateau"] = collapse
     out["grad-norm-growth"] = check_grad_growth(trace, o)
     out["clip-saturation"] = check_clip(trace, o)
-    out["lr-never-changes"] = check_lr_constant(trace, o, plateau if plateau.fired else collapse)
+    rl = is_rl_trace(trace, o)
+    # on an RL log the loss plateau does not raise lr-never-changes to a warning (that loss is not progress)
+    out["lr-never-changes"] = check_lr_constant(trace, o, None if rl else (plateau if plateau.fired else collapse))
     out["lr-cut-too-late"] = check_lr_cut_late(trace, o)
     out["overfitting"] = check_overfitting(trace, o)
     out["early-grad-spike"] = check_early_grad_spike(trace, o)
     out["initial-loss-high"] = check_initial_loss(trace, o)
+    out["completion-truncation"] = check_completion_truncation(trace, o)
+    out["reward-zero-std"] = check_reward_zero_std(trace, o)
+    if rl:
+        for name in LOSS_SIGNALS:
+            out[name] = muted_loss_check(name)
     for c in out.values():
         cap = SEVERITY.get(c.signal, "error")
         if c.result is not None and _RANK[c.result.severity] < _RANK[cap]:
