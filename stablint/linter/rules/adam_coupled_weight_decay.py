@@ -80,5 +80,7 @@ RULE = Rule(
     caught=(
         Caught("mmcv-1.x optimizer type 'Adam' with weight_decay 1e-4: torch Adam couples the decay into the adaptive step (L2), not AdamW decay",
                'Chrisfsj2051/Multi-Modal-Tagging src/utils/configs/_fusion_id52_2gpu_blendingtrain.py@2415bb7ae3', 'config', ''),
+        Caught('terratorch Lightning CLI example with torch.optim.Adam and weight_decay 0.05, an AdamW-style value applied as coupled L2',
+               'IBM/terratorch examples/confs/burn_scars.yaml@85467a9fbb', 'config', 'tests/corpus/lightning_cli/IBM__terratorch__examples__confs__burn_scars.yaml'),
     ),
 )

@@ -183,5 +183,7 @@ RULE = Rule(
                'RennaWu/text-to-sql-lora-mlx lora_config.yaml@efafdecc40', 'config', ''),
         Caught("mmdetection ResNeSt backbone with norm_cfg BN at one image per GPU raised 'Expected more than 1 value per channel when training'; batch 2 trained (reported as an error)",
                'https://github.com/open-mmlab/mmdetection/issues/4180', 'thread', 'tests/caught/batch-size-one__mmdet-resnest-bn-batch1.py'),
+        Caught('LLaMA-Factory GaLore full-SFT example at per-device batch 1 and accumulation 1 (layer-wise GaLore forbids accumulation): one sequence per optimizer step',
+               'hiyouga/LLaMA-Factory examples/extras/galore/llama3_full_sft.yaml@ff6d4d12ee', 'config', 'tests/corpus/llamafactory/hiyouga__LLaMA-Factory__examples__extras__galore__llama3_full_sft.yaml'),
     ),
 )

@@ -194,5 +194,7 @@ RULE = Rule(
     caught=(
         Caught('GPT-2 LoRA r 8, alpha 16 at lr 1e-5 (product 2e-5): loss plateau at 6.5-6.7 from step 1500 to 2500',
                'shared/seeds/004_e2dea00c37af9589.txt', 'write-up', 'examples/seed004_before.sh'),
+        Caught("torchtune's own Mistral 7B LoRA recipe with r 64, alpha 16 (scale 0.25) at lr 2e-5: a product of 5e-6, a tiny effective update",
+               'pytorch/torchtune recipes/configs/mistral/7B_lora_single_device.yaml@bd2a0fc7c3', 'config', 'tests/corpus/torchtune/pytorch__torchtune__recipes__configs__mistral__7B_lora_single_device.yaml'),
     ),
 )
