@@ -35,6 +35,7 @@ DIALECT_MODULES: tuple[str, ...] = (
     "torchtitan",
     "ultralytics",
     "neuraloperator",
+    "keras",
     "generic",
 )
 
