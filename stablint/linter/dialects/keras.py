@@ -25,7 +25,10 @@ What is read, through :mod:`ast` only (nothing is imported or executed):
 A file with two different ``ReduceLROnPlateau`` (or ``EarlyStopping``, or optimizer)
 calls, a callback built but never used (``cb = ReduceLROnPlateau(...)`` with ``cb``
 never read), or ``fit(validation_freq=...)`` (validation metrics then exist only every
-k-th epoch: keras-team/keras#13239) gives no plan fields for that part.
+k-th epoch: keras-team/keras#13239), or a ``LearningRateScheduler`` callback beside the
+plateau one (its ``on_epoch_begin`` sets the LR every epoch, overwriting any cut) gives no
+plan fields for that part. ``EarlyStopping`` is compared with ``ReduceLROnPlateau`` only
+when both are built in the same function and the same branch of its conditions.
 
 Units and semantics (Keras source, identical in keras 2.1.6 ``keras/callbacks.py``,
 tf-keras ``tf_keras/callbacks.py`` and keras 3 ``keras/src/callbacks/``):
@@ -95,9 +98,12 @@ class Call:
         name: the class or method name as written (last segment).
         args: parameter name → AST value (positional ``monitor`` included).
         opaque: ``**kwargs`` or positionals beyond what every release agrees on: unreadable.
-        used: False for ``x = ReduceLROnPlateau(...)`` whose ``x`` is never read, or a bare statement.
+        used: False for ``x = ReduceLROnPlateau(...)`` inside a function whose ``x`` is never read, or a
+            bare statement (a module-level assignment counts as used: other modules import it).
         conditional: built under an ``if``/``while``/``except`` or a conditional expression of its
             function (``if __name__ == "__main__"`` does not count).
+        branch: the chain of those conditional blocks, ``(id(node), field)`` from the function down:
+            two calls with the same ``branch`` in the same ``scope`` run together.
         scope: the enclosing function node (``None`` at module level).
     """
 
@@ -108,6 +114,7 @@ class Call:
     opaque: bool = False
     used: bool = True
     conditional: bool = False
+    branch: tuple = ()
     scope: ast.AST | None = None
 
     def same_as(self, other: "Call") -> bool:
@@ -249,20 +256,22 @@ def _kind(script: Script, call: ast.Call) -> tuple[str, str] | None:
         return "plateau", last
     if last == "EarlyStopping":
         return "early_stopping", last
+    if last == "LearningRateScheduler":
+        return "lr_schedule", last
     if last in _OPTIMIZERS and ".optimizers" in origin:
         return "optimizer", last
     return None
 
 
-def _walk_calls(script: Script, node: ast.AST, scope: ast.AST | None, conditional: bool,
+def _walk_calls(script: Script, node: ast.AST, scope: ast.AST | None, branch: tuple,
                 parent: ast.AST | None) -> None:
-    """Depth-first walk recording each Keras call with its scope, conditionality and use."""
+    """Depth-first walk recording each Keras call with its scope, conditional branch and use."""
     if isinstance(node, ast.Call):
         kind = _kind(script, node)
         if kind is not None:
-            rec = Call(kind[0], node, kind[1], scope=scope, conditional=conditional)
+            rec = Call(kind[0], node, kind[1], scope=scope, conditional=bool(branch), branch=branch)
             _read_args(rec)
-            rec.used = _is_used(script, node, parent)
+            rec.used = scope is None and isinstance(parent, (ast.Assign, ast.AnnAssign)) or _is_used(script, node, parent)
             script.calls.append(rec)
     for name, value in ast.iter_fields(node):
         children = value if isinstance(value, list) else [value]
@@ -270,16 +279,16 @@ def _walk_calls(script: Script, node: ast.AST, scope: ast.AST | None, conditiona
             if not isinstance(child, ast.AST):
                 continue
             child_scope = scope
-            child_cond = conditional
+            child_branch = branch
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and name == "body":
-                child_scope, child_cond = node, False
+                child_scope, child_branch = node, ()
             elif isinstance(node, ast.If) and name in ("body", "orelse") and not _is_main_guard(node.test):
-                child_cond = True
+                child_branch = (*branch, (id(node), name))
             elif isinstance(node, (ast.While, ast.IfExp, ast.BoolOp)) or \
                     (isinstance(node, ast.Try) and name in ("handlers", "orelse")) or \
                     isinstance(node, ast.ExceptHandler):
-                child_cond = True
-            _walk_calls(script, child, child_scope, child_cond, node)
+                child_branch = (*branch, (id(node), name if isinstance(node, ast.Try) else id(child)))
+            _walk_calls(script, child, child_scope, child_branch, node)
 
 
 def _read_args(rec: Call) -> None:
@@ -327,7 +336,7 @@ def scan(text: str) -> Script | None:
         _collect_bindings(script, tree)
         if not script.imports_keras:
             return script
-        _walk_calls(script, tree, None, False, None)
+        _walk_calls(script, tree, None, (), None)
     except RecursionError:
         return None
     return script
@@ -448,15 +457,19 @@ class Keras(Dialect):
         rlrop, why = _one(calls, "plateau")
         if why:
             plan.notes.append(why)
+        if rlrop is not None and any(c.kind == "lr_schedule" and c.used for c in calls):
+            # LearningRateScheduler.on_epoch_begin sets the LR every epoch, overwriting any plateau cut
+            plan.notes.append("a LearningRateScheduler callback sets the LR every epoch: ReduceLROnPlateau not read")
+            rlrop = None
         if rlrop is not None:
             self._plateau(doc, script, plan, rlrop)
         es, why = _one(calls, "early_stopping")
         if why:
             plan.notes.append(why)
         if es is not None and rlrop is not None:
-            if es.conditional or rlrop.conditional or es.scope is not rlrop.scope:
+            if es.branch != rlrop.branch or es.scope is not rlrop.scope:
                 plan.notes.append("EarlyStopping and ReduceLROnPlateau are not built together "
-                                  "(different functions, or under a condition): not compared")
+                                  "(different functions, or different branches of a condition): not compared")
             else:
                 self._early_stopping(doc, script, plan, es)
         if rlrop is not None:
