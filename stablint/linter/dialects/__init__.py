@@ -36,6 +36,7 @@ DIALECT_MODULES: tuple[str, ...] = (
     "torchtitan",
     "ultralytics",
     "neuraloperator",
+    "keras",
     "generic",
 )
 

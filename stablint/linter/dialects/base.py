@@ -144,6 +144,14 @@ class Dialect:
     cli_flags_are_keys = False
     #: ``"exact"`` (global = micro × accumulation × world size) or ``"ceil"`` (uneven last micro-batch allowed)
     micro_batch_split = "exact"
+    #: how the framework's plateau scheduler and early stopping count patience: ``"torch"`` (default:
+    #: torch ``ReduceLROnPlateau`` cuts when ``num_bad_epochs > patience``, i.e. on the ``patience + 1``-th
+    #: bad step, then skips ``cooldown`` steps; HF/Lightning/mmengine early stopping stops at
+    #: ``wait >= patience``) or ``"keras"`` (keras ``ReduceLROnPlateau`` cuts on the ``patience``-th bad
+    #: epoch, ``wait >= patience``, and cooldown only delays later cuts, by ``cooldown - 1`` epochs;
+    #: ``EarlyStopping`` stops on the ``patience``-th: :mod:`~stablint.linter.dialects.keras`).
+    #: ``plateau-patience-too-long``, ``early-stop-before-lr-drop``.
+    plateau_semantics = "torch"
     #: names of dialects whose files share this one's keys by design (DeepSpeed-Chat copies HF's
     #: flags): scoring close to them is not ambiguity (:func:`~stablint.linter.dialects.detection`)
     relatives: tuple[str, ...] = ()
@@ -174,6 +182,12 @@ class Dialect:
 
         family = KeySet(self.name, self.title, (("", self.known_keys),))
         return KeyPolicy(family, self.known_keys, self.known_keys, closed=self.unknown_keys == "closed")
+
+    def monitor_split(self, name: str) -> str | None:
+        """Whether the metric ``name`` that a plateau scheduler or early stopping monitors is a
+        ``"train"`` or a ``"val"`` metric by the framework's own naming, ``None`` when the framework
+        does not decide it (default: rule ``plateau-monitors-train-loss`` then reads the name)."""
+        return None
 
     # -- detection ------------------------------------------------------------
     def detect(self, doc: Document) -> float:

@@ -5,8 +5,12 @@ Compares the patience of a ReduceLROnPlateau-style scheduler with the patience
 of early stopping, in the same unit: when
 ``scheduler.patience + 1 + scheduler.cooldown >= early_stopping.patience`` the
 run stops before (or exactly when) the first LR reduction happens. When the two
-patiences are counted in different units (epochs vs. validation checks) the rule
-stays silent instead of converting.
+patiences are counted in different units (epochs vs. validation checks), or the
+two watch different metrics, the rule stays silent instead of converting.
+
+Keras counts differently (``ReduceLROnPlateau`` and ``EarlyStopping`` both act on
+the ``patience``-th bad epoch, ``wait >= patience``, and cooldown does not delay the
+first cut): there the finding is ``scheduler.patience >= early_stopping.patience``.
 
 ### Why is this bad?
 PyTorch reduces the LR on the ``(patience + 1)``-th consecutive bad evaluation
@@ -42,6 +46,7 @@ training:
 - research/existing_checks.md B2 (rule ``rlrop.patience + 1 + rlrop.cooldown >= es.patience``).
 - PyTorch ``ReduceLROnPlateau`` docs (reduces when ``num_bad_epochs > patience``); pytorch/pytorch#119763.
 - Lightning ``callbacks/early_stopping.py:279`` and HF ``EarlyStoppingCallback`` (stop at ``>= patience``).
+- Keras ``ReduceLROnPlateau.on_epoch_end`` / ``EarlyStopping.on_epoch_end`` (keras 3 ``keras/src/callbacks/``, tf-keras ``tf_keras/callbacks.py``, keras 2.1.6 ``keras/callbacks.py``): ``wait >= patience`` in both.
 - zzh8829/yolov3-tf2#181 "Patience conflict on early stopping and learning rate reduce"; seed 002 (patience 10 / 10).
 """
 
@@ -57,6 +62,8 @@ from .base import Caught, Rule
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """One finding at ``scheduler.patience`` when the plateau scheduler cannot fire before early stopping."""
+    from ..dialects import facts_of  # lazy: `stablint rules`/`explain` need no dialects
+
     if plan.value("scheduler.type") != "plateau":
         return
     sp, ep = plan.get("scheduler.patience"), plan.get("early_stopping.patience")
@@ -64,6 +71,25 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         return
     su, eu = unit_of(plan, sp), ep.unit
     if su is None or eu is None or su != eu:
+        return
+    sm, em = plan.value("scheduler.monitor"), plan.value("early_stopping.monitor")
+    if isinstance(sm, str) and isinstance(em, str) and sm != em:
+        return  # different metrics: one may plateau while the other still improves
+    if getattr(facts_of(plan), "plateau_semantics", "torch") == "keras":
+        # keras: the LR is cut on the patience-th bad epoch, cooldown_counter starts at 0; EarlyStopping
+        # stops on its patience-th; both in on_epoch_end, so a cut on the stopping epoch is never used
+        if sp.number < ep.number:
+            return
+        when = "on the same epoch as" if sp.number == ep.number else "before"
+        yield RULE.finding(
+            plan, "scheduler.patience",
+            f"ReduceLROnPlateau lowers the LR after {fmt(sp.number)} bad {su}s (patience {fmt(sp.number)}) but "
+            f"EarlyStopping ends the run after {fmt(ep.number)} ({when} the first cut): the run stops at its first "
+            f"plateau without ever training at a lower LR",
+            pv=sp,
+            hint=f"make the ReduceLROnPlateau patience smaller than the EarlyStopping patience, e.g. "
+                 f"{fmt(max(1, ep.number // 2))} or EarlyStopping patience {fmt(2 * sp.number + 1)}",
+        )
         return
     cd = plan.get("scheduler.cooldown")
     cooldown = cd.number if cd is not None and cd.number is not None and cd.unit in (None, su) else 0.0

@@ -4,7 +4,9 @@
 Reports a plateau scheduler whose ``monitor`` is a training metric
 (``train_loss``, ``train/loss``, ``train_err``...) instead of a validation metric.
 neuraloperator's trainer steps ``ReduceLROnPlateau`` on the training error, so its
-dialect records ``train_err`` as the monitored metric. The options ``train_pattern``
+dialect records ``train_err`` as the monitored metric. In Keras ``fit`` logs a
+validation metric as ``val_`` + its name, so ``monitor='loss'`` (or ``acc``,
+``accuracy``) is the training metric. The options ``train_pattern``
 and ``val_pattern`` are case-insensitive RE2 regular expressions (linear-time
 matching, no backreferences or look-around: docs/security.md).
 
@@ -43,6 +45,7 @@ training:
 
 ### References
 - research/existing_checks.md B2 ("neuraloperator steps RLRoP on the *training* loss") and dialects.md §3.12.
+- Keras ``Model.fit`` names validation logs ``"val_" + name`` (keras 3 ``keras/src/backend/tensorflow/trainer.py`` ``fit``).
 - Seed 000 (fix 5: "Fixed Scheduler to Use Validation Loss").
 - Google Deep Learning Tuning Playbook: validation-driven schedules must be automated on the validation metric (research/probe_anchors.md §7.3).
 """
@@ -64,7 +67,12 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     pv = plan.get("scheduler.monitor")
     if pv is None or not pv.resolved or not isinstance(pv.value, str):
         return
-    if not search(options["train_pattern"], pv.value) or search(options["val_pattern"], pv.value):
+    from ..dialects import facts_of  # lazy: `stablint rules`/`explain` need no dialects
+
+    split = facts_of(plan).monitor_split(pv.value)  # the framework's own naming, when it has one
+    if split == "val":
+        return
+    if split is None and (not search(options["train_pattern"], pv.value) or search(options["val_pattern"], pv.value)):
         return
     how = "the framework steps it on" if pv.source is not None and pv.source.default else "it monitors"
     yield RULE.finding(

@@ -5,13 +5,14 @@ For a plateau scheduler (``scheduler.type == "plateau"``: torch
 ``ReduceLROnPlateau``, mmengine ``ReduceOnPlateauLR``, HF
 ``reduce_lr_on_plateau``) it computes the *reaction window*: torch cuts the LR
 only when ``num_bad_epochs > patience``, so the first cut comes no earlier than
-``patience + 1`` non-improving scheduler steps after the last improvement. It
+``patience + 1`` non-improving scheduler steps after the last improvement (Keras
+``ReduceLROnPlateau`` cuts on the ``patience``-th: ``wait >= patience``). It
 reports when that window is at least ``max_patience_ratio`` (default 0.2) of the
 run length, both counted in the same unit: epochs (``run.epochs``), optimizer
 steps (``run.max_steps``), or evaluations converted with ``eval.interval``. The
 message gives the numbers, the learning rate that is held until then, and how
 many cuts can fit in the run at all (torch resets the counter after each cut and
-waits ``cooldown`` more steps), hence the lowest LR the schedule can ever reach.
+waits ``cooldown`` more steps, Keras ``cooldown - 1``), hence the lowest LR the schedule can ever reach.
 
 When the config does not state the run length in the patience's unit (the
 window cannot be compared with anything), it reports at ``info`` level when
@@ -65,6 +66,7 @@ training:
 - Seed 002 (shared/seeds/002_8e61bf9f8ae7c949.txt): patience 10, spike at epoch 13, first LR cut at epoch 24; seed 000: "with patience=10, scheduler waits too long before reducing LR".
 - Google Deep Learning Tuning Playbook: prefer linear or cosine decay; validation-error-sensitive schedules are brittle (research/probe_anchors.md §7.3).
 - research/existing_checks.md B2 (plateau patience vs early stopping, unit conversions).
+- Keras ``ReduceLROnPlateau.on_epoch_end`` (keras 3 ``keras/src/callbacks/reduce_lr_on_plateau.py``, tf-keras ``tf_keras/callbacks.py``): ``self.wait += 1; if self.wait >= self.patience`` cuts the LR, per epoch; keras-team/keras#9541 on the two patience conventions.
 """
 
 from __future__ import annotations
@@ -100,12 +102,34 @@ def _run_length(plan: TrainingPlan, unit: str) -> float | None:
     return None
 
 
+def _semantics(plan: TrainingPlan) -> str:
+    """``"torch"`` or ``"keras"``: the framework fact ``plateau_semantics`` (see :class:`~stablint.linter.dialects.base.Dialect`)."""
+    from ..dialects import facts_of  # lazy: `stablint rules`/`explain` need no dialects
+
+    return getattr(facts_of(plan), "plateau_semantics", "torch")
+
+
+def first_cut(plan: TrainingPlan, patience: float) -> float:
+    """Non-improving scheduler steps until the first cut: ``patience + 1`` for torch
+    (``num_bad_epochs > patience``), ``patience`` for Keras (``wait >= patience`` in
+    ``ReduceLROnPlateau.on_epoch_end``)."""
+    return patience if _semantics(plan) == "keras" else patience + 1
+
+
+def effective_cooldown(plan: TrainingPlan, cooldown: float) -> float:
+    """Steps after a cut that are not counted: torch skips ``cooldown`` steps; Keras counts the
+    epoch on which ``cooldown_counter`` reaches 0 (it decrements before testing ``in_cooldown()``),
+    so it skips ``cooldown - 1``."""
+    cooldown = max(cooldown, 0.0)
+    return max(cooldown - 1, 0.0) if _semantics(plan) == "keras" else cooldown
+
+
 def reaction_window(plan: TrainingPlan) -> tuple[float, float | None, str] | None:
     """The first-cut window and the run length in one unit.
 
     Returns:
-        ``(window, run, unit)``: ``window = patience + 1`` scheduler steps (torch
-        cuts when ``num_bad_epochs > patience``) converted to ``unit``; ``run`` is
+        ``(window, run, unit)``: ``window`` = :func:`first_cut` scheduler steps (torch
+        cuts when ``num_bad_epochs > patience``, Keras when ``wait >= patience``) converted to ``unit``; ``run`` is
         the run length in that unit, or ``None`` when the config does not state it
         in a convertible unit. Evaluations are converted with ``eval.interval``
         when its unit matches the run length's. ``None`` when the patience is
@@ -116,7 +140,7 @@ def reaction_window(plan: TrainingPlan) -> tuple[float, float | None, str] | Non
     if patience is None or patience < 0:
         return None
     unit = _patience_unit(plan, pv)
-    window = patience + 1
+    window = first_cut(plan, patience)
     if unit == EVAL:
         interval = plan.number("eval.interval")
         interval_unit = plan.unit("eval.interval")
@@ -168,7 +192,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
         yield RULE.finding(
             plan, "scheduler.patience",
             f"plateau scheduler patience {_fmt(patience)}: the first LR cut comes no earlier than "
-            f"{_fmt(patience + 1)} non-improving {words} after the last improvement{held}; "
+            f"{_fmt(window)} non-improving {words} after the last improvement{held}; "
             f"the run length is not in the config, so this cannot be compared with it",
             pv=pv, severity="info",
             hint="state the run length (epochs or max steps) so the window can be checked, or use a time-based "
@@ -180,7 +204,7 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     ratio = window / run
     if ratio < options["max_patience_ratio"]:
         return
-    cooldown = plan.number("scheduler.cooldown") or 0.0
+    cooldown = effective_cooldown(plan, plan.number("scheduler.cooldown") or 0.0)
     if unit == EVAL or plan.unit("scheduler.patience") == EVAL:
         cooldown *= plan.number("eval.interval") or 1.0
     cuts = max_cuts(window, run, cooldown)
@@ -192,7 +216,8 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
                  f"{factor:g}^{cuts} = {lowest:.2g} x its peak")
         if lr is not None:
             floor += f" ({lowest * lr:.2g})"
-    longest_ok = math.ceil(options["max_patience_ratio"] * run) - 2  # largest p with (p + 1) / run < ratio
+    # largest p with first_cut(p) / run < ratio
+    longest_ok = math.ceil(options["max_patience_ratio"] * run) - 1 - int(first_cut(plan, 0))
     fix = None
     if unit == _patience_unit(plan, pv) and longest_ok >= 1:
         fix = {"field": "scheduler.patience", "key": key, "value": int(longest_ok)}
