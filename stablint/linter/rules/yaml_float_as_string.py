@@ -117,5 +117,7 @@ RULE = Rule(
     caught=(
         Caught("FR-UNet config.yaml optimizer lr 1e-4 read as a string by PyYAML: torch.optim raised TypeError '<=' not supported between 'float' and 'str' (info: the loader is not certain)",
                'https://github.com/lseventeen/FR-UNet/issues/10', 'thread', 'tests/caught/yaml-float-as-string__fr-unet-10.yaml'),
+        Caught("deep-clustering trainer lr 1e-5 read as a string by PyYAML yaml.load: torch.optim.RMSprop raised TypeError '<=' not supported, fixed by writing 1.0e-5 (info: the loader is not certain)",
+               'https://github.com/funcwj/deep-clustering/issues/3', 'thread', 'tests/caught/yaml-float-as-string__deep-clustering-3.yaml'),
     ),
 )
