@@ -45,7 +45,7 @@ from typing import Any, Iterator
 
 from ..finding import Finding
 from ..plan import TrainingPlan
-from .base import Rule
+from .base import Caught, Rule
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -66,4 +66,8 @@ RULE = Rule(
     code="STL006", name="base-not-found", severity="info",
     summary="An inherited config file (_base_, _BASE_, Hydra defaults entry) was not found; only the rest is checked.",
     check=check, doc=__doc__,
+    caught=(
+        Caught('detectron2 config with _BASE_ at an absolute Colab path /content/Base-RCNN-FPN.yaml: merge_from_file raised FileNotFoundError outside Colab',
+               'https://github.com/Psarpei/Multi-Type-TD-TSR/issues/14', 'thread', 'tests/caught/base-not-found__multi-type-td-tsr-14.yaml'),
+    ),
 )

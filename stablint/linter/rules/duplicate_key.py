@@ -59,5 +59,7 @@ RULE = Rule(
     caught=(
         Caught('Lightning CLI trainer.callbacks written as one mapping with class_path/init_args twice: EarlyStopping silently dropped, ModelCheckpoint kept',
                'UTNuclearRoboticsPublic/assembly_glovebox_dataset training/training_configs/unet_gs.yml@96415532a4', 'config', ''),
+        Caught('maskrcnn-benchmark config with the MODEL.RESNETS mapping written twice: the block holding BACKBONE_OUT_CHANNELS 256 was dropped and the models trained with the default 1024 channels',
+               'https://github.com/facebookresearch/maskrcnn-benchmark/pull/545', 'thread', 'tests/caught/duplicate-key__maskrcnn-benchmark-545.yaml'),
     ),
 )

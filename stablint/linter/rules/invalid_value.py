@@ -47,7 +47,7 @@ from typing import Any, Iterator
 
 from ..finding import Finding
 from ..plan import TrainingPlan
-from .base import Rule
+from .base import Caught, Rule
 
 
 @lru_cache(maxsize=1)
@@ -213,4 +213,8 @@ RULE = Rule(
     code="STL003", name="invalid-value", severity="error",
     summary="A hyperparameter outside its valid range (lr <= 0, dropout >= 1, batch 0, ...).",
     check=check, doc=__doc__,
+    caught=(
+        Caught("OpenGait optimizer_cfg betas written (0.9, 0.999), a YAML string: torch.optim.Adam raised TypeError '<=' not supported between 'float' and 'str'",
+               'https://github.com/ShiqiYu/OpenGait/issues/119', 'thread', 'tests/caught/invalid-value__opengait-119.yaml'),
+    ),
 )

@@ -99,5 +99,7 @@ RULE = Rule(
                'Aaaapril4/PhaseNet-TF configs/train.yaml@a684f59b44', 'config', 'bench/unseen/files/u0064/configs/train.yaml'),
         Caught('detectron2-style config with SOLVER.STEPS at or past MAX_ITER: the multi-step decay never happens',
                'Feobi1999/TDD configs/TDD/faster_rcnn_R_50_FPN_bdd.yaml@124ccc957f', 'config', 'bench/unseen/files/u0226/configs/TDD/faster_rcnn_R_50_FPN_bdd.yaml'),
+        Caught('mmcls config with lr_config policy step, step 200 and max_epochs 200: the LR stayed at 0.001 for the whole run',
+               'https://github.com/open-mmlab/mmpretrain/issues/938', 'thread', 'tests/caught/scheduler-never-fires__mmpretrain-938.py'),
     ),
 )

@@ -111,5 +111,7 @@ RULE = Rule(
     caught=(
         Caught("nanoGPT fork config with max_iters 1000 and no warmup_iters, while the fork's train.py default is warmup_iters 2000: the whole run is warmup",
                'Phirefly9/nanoQRWK_experiments config/train_shakespeare_char_gpt2.py@2e7eb6dccc', 'config', 'bench/unseen/files/u0361_train_shakespeare_char_gpt2.py'),
+        Caught('detectron2/d2go SOLVER.WARMUP_ITERS 300 equal to MAX_ITER 300: the logged LR never left the 1e-7 range (2.3e-7 at iteration 19)',
+               'https://github.com/facebookresearch/d2go/issues/19', 'thread', 'tests/caught/warmup-exceeds-training__d2go-19.yaml'),
     ),
 )

@@ -50,7 +50,7 @@ from typing import Any, Iterator
 
 from ..finding import Finding
 from ..plan import TrainingPlan
-from .base import Rule
+from .base import Caught, Rule
 
 #: loaders that leave ``1e-4`` a string (research/dialects.md §1)
 _STRING_LOADERS = {"pyyaml"}
@@ -114,4 +114,10 @@ RULE = Rule(
     summary="A numeric hyperparameter that the framework's YAML 1.1 loader reads as a string (1e-4).",
     check=check, doc=__doc__,
     options={"all_keys": True, "other_keys_severity": "warning", "unknown_loader_severity": "info"},
+    caught=(
+        Caught("FR-UNet config.yaml optimizer lr 1e-4 read as a string by PyYAML: torch.optim raised TypeError '<=' not supported between 'float' and 'str' (info: the loader is not certain)",
+               'https://github.com/lseventeen/FR-UNet/issues/10', 'thread', 'tests/caught/yaml-float-as-string__fr-unet-10.yaml'),
+        Caught("deep-clustering trainer lr 1e-5 read as a string by PyYAML yaml.load: torch.optim.RMSprop raised TypeError '<=' not supported, fixed by writing 1.0e-5 (info: the loader is not certain)",
+               'https://github.com/funcwj/deep-clustering/issues/3', 'thread', 'tests/caught/yaml-float-as-string__deep-clustering-3.yaml'),
+    ),
 )
