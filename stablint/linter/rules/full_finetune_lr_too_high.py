@@ -83,8 +83,8 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt
+from ._stage_lr import adam_lr_in_stage
 from .base import Rule
-from .lr_out_of_range import ADAM_LIKE
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -92,15 +92,10 @@ def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     ``run.stage`` whose Adam-family LR is at least ``min_lr``."""
     if plan.value("finetune.full") is not True or plan.value("lora.enabled") is True:
         return
-    stage = plan.value("run.stage")
-    if not isinstance(stage, str) or stage.lower() not in options["stages"]:
+    found = adam_lr_in_stage(plan, options["stages"])
+    if found is None or found[1].number < options["min_lr"]:
         return
-    family = plan.value("optimizer.type")
-    if not isinstance(family, str) or family not in ADAM_LIKE:
-        return
-    lr = plan.get("optimizer.lr")
-    if lr is None or lr.number is None or lr.number < options["min_lr"]:
-        return
+    lr = found[1]
     yield RULE.finding(
         plan, "optimizer.lr",
         f"full fine-tuning (no adapter) at learning rate {fmt(lr.number)}, a LoRA-scale LR: published full "

@@ -77,22 +77,17 @@ from typing import Any, Iterator
 from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt
+from ._stage_lr import adam_lr_in_stage
 from .base import Rule
-from .lr_out_of_range import ADAM_LIKE
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
     """One finding at ``optimizer.lr`` for a preference stage above its bound: ``max_lr_full`` for a
     certain full fine-tune (``finetune.full``), else ``max_lr_adapter``."""
-    stage = plan.value("run.stage")
-    if not isinstance(stage, str) or stage.lower() not in options["stages"]:
+    found = adam_lr_in_stage(plan, options["stages"])
+    if found is None:
         return
-    family = plan.value("optimizer.type")
-    if not isinstance(family, str) or family not in ADAM_LIKE:
-        return
-    lr = plan.get("optimizer.lr")
-    if lr is None or lr.number is None:
-        return
+    stage, lr = found
     full = plan.value("finetune.full") is True and plan.value("lora.enabled") is not True
     if not full:
         bound = options["max_lr_adapter"]
