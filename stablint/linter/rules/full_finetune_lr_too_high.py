@@ -84,7 +84,7 @@ from ..finding import Finding
 from ..plan import TrainingPlan
 from ._horizon import fmt
 from ._stage_lr import adam_lr_in_stage
-from .base import Rule
+from .base import Caught, Rule
 
 
 def check(plan: TrainingPlan, options: dict[str, Any]) -> Iterator[Finding]:
@@ -110,4 +110,10 @@ RULE = Rule(
     check=check, doc=__doc__,
     options={"min_lr": 1e-4, "stages": ["sft"]},
     signal="loss-divergence",
+    caught=(
+        Caught("axolotl's Qwen3.5 27B full fine-tune example (no adapter) at learning_rate 2e-4, the LR of its LoRA "
+               "examples, 10x the published full fine-tunes",
+               "axolotl-ai-cloud/axolotl examples/qwen3.5/27b-fft.yaml@067b021c8b", "config",
+               "tests/corpus/axolotl/axolotl-ai-cloud__axolotl__examples__qwen3.5__27b-fft.yaml"),
+    ),
 )
