@@ -165,6 +165,10 @@ def _index(root: Node) -> dict[str, list[tuple[int, str, Node]]]:
     return idx
 
 
+#: OpenNMT-py ``decay_method`` values whose schedule multiplies ``learning_rate`` (``onmt/utils/optimizers.py``
+#: ``make_learning_rate_decay_fn``: noam, noamwd, rsqrt).
+_LR_MULTIPLIER_DECAYS = frozenset({"noam", "noamwd", "rsqrt"})
+
 class Generic(Dialect):
     """Fallback for custom configs: key names matched anywhere in the tree."""
 
@@ -208,6 +212,7 @@ class Generic(Dialect):
                         pv.value = scheduler_kind(pv.value)
                     break
         self._unbounded_counts(plan)
+        self._lr_multiplier(idx, plan)
         if plan.has("batch.per_device") and any("speechbrain" in (i.detail or "") for i in doc.issues if i.kind == "custom-tag"):
             # SpeechBrain HyperPyYAML recipe: one batch element is a variable-length utterance/mixture
             self.put(plan, "batch.sample_kind", "utterance", plan.get("batch.per_device"), derived=True)
@@ -237,6 +242,18 @@ class Generic(Dialect):
             enabled = bool(use.value) if use is not None and isinstance(use.value, bool) else True
             self.put(plan, "lora.enabled", enabled, plan.get("lora.r") or plan.get("lora.alpha"), derived=True)
         return plan
+
+    def _lr_multiplier(self, idx: dict, plan: TrainingPlan) -> None:
+        """OpenNMT-py ``decay_method: noam|noamwd|rsqrt``: the LR is ``learning_rate × noam_decay(step)`` with
+        ``noam_decay = d_model^-0.5 × min(step^-0.5, step × warmup^-1.5)`` (``onmt/utils/optimizers.py``), so
+        ``learning_rate`` (2 in the Transformer recipe) is a multiplier, not an LR: ``optimizer.lr`` unresolved."""
+        lr = plan.get("optimizer.lr")
+        method = next((n for _, _, n in idx.get("decay_method", []) if n.is_scalar), None)
+        if lr is None or method is None or str(method.value).lower() not in _LR_MULTIPLIER_DECAYS:
+            return
+        lr.resolved = False
+        plan.notes.append(f"decay_method {method.value}: learning_rate is a multiplier of the noam/rsqrt "
+                          "schedule (OpenNMT-py), not the LR itself")
 
     def _loader_for(self, doc: Document) -> str:
         """How the file's numbers are read: by format; a YAML file with ``${...}`` interpolation

@@ -249,6 +249,13 @@ def trl_keys(doc: Document) -> set[str]:
     return {k for k in doc.keys() if isinstance(k, str) and "_" in k and k in kk.TRL_ONLY}
 
 
+#: OpenNMT-py options (``onmt/opts.py``) that no TrainingArguments release has. OpenNMT-py YAML also uses
+#: ``optim``, ``adam_beta2``, ``max_grad_norm``, ``warmup_steps`` and ``learning_rate``, which alone would
+#: read as a TrainingArguments file; its ``learning_rate`` is a multiplier under ``decay_method: noam``.
+OPENNMT_KEYS = frozenset({"save_model", "train_steps", "valid_steps", "decay_method", "batch_type", "accum_count",
+                          "src_vocab", "tgt_vocab", "encoder_type", "decoder_type", "gpu_ranks", "position_encoding",
+                          "param_init_glorot", "share_vocab", "save_data", "model_dtype"})
+
 class HfTrainer(Dialect):
     """``TrainingArguments`` as YAML/JSON (``parse_yaml_file``/``parse_json_file``) or CLI flags."""
 
@@ -291,12 +298,14 @@ class HfTrainer(Dialect):
     }
 
     def detect(self, doc: Document) -> float:
-        """0.5 + 0.1 per HF-specific key (at least two; or 0.6 for one with ``output_dir``), capped at 0.8 so that
+        """0 for an OpenNMT-py config (two or more of :data:`OPENNMT_KEYS`); else 0.5 + 0.1 per HF-specific key (at least two; or 0.6 for one with ``output_dir``), capped at 0.8 so that
         LLaMA-Factory/axolotl/DeepSpeed-Chat (which reuse these keys) win; 0 for a
         ``trainer_state.json`` log (it has ``log_history``)."""
         keys = doc.keys()
         if "log_history" in keys or "global_step" in keys:
             return 0.0
+        if len(keys & OPENNMT_KEYS) >= 2:
+            return 0.0  # an OpenNMT-py config that shares optim/adam_beta2/max_grad_norm with TrainingArguments
         hits = len(keys & HF_STRONG)
         if hits == 1 and "output_dir" in keys and keys & _HF_BATCH_OR_LENGTH:
             return 0.6  # output_dir is TrainingArguments' one required field
