@@ -48,6 +48,9 @@ def main():
     rank = int(os.environ.get("RANK", 0))
     print(f"rank {rank}: steps {step + 1}, stopped: {(w.stopped.code + ' ' + w.stopped.signal).strip() if w.stopped else 'no'}")
     if dist:
+        # every rank reaches the barrier before any tears gloo down: without it a rank that destroys the
+        # group while its peer is still sending can abort ("terminate called without an active exception")
+        torch.distributed.barrier()
         torch.distributed.destroy_process_group()
 
 
